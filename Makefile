@@ -1,0 +1,67 @@
+# Two commands on a fresh machine: `make reproduce` and `make test`.
+# Each target installs what it needs: into the active virtual environment (or conda env) when
+# one is active, otherwise into ./.venv, created here with the system's python3.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+
+ifdef VIRTUAL_ENV
+  ENV_DIR := $(VIRTUAL_ENV)
+else ifdef CONDA_PREFIX
+  ENV_DIR := $(CONDA_PREFIX)
+else
+  ENV_DIR := .venv
+endif
+PY := $(ENV_DIR)/bin/python
+# One stamp per environment, refreshed whenever the dependency list changes.
+STAMP := .make/installed-$(shell echo '$(abspath $(ENV_DIR))' | cksum | cut -d' ' -f1)
+
+export MPLBACKEND := Agg
+export PYTHONHASHSEED := 0
+
+.PHONY: help install data reproduce notebooks test lint format bench clean
+
+help:
+	@echo "make reproduce  fetch and build the data, run every notebook, write reports/figures/"
+	@echo "make test       run the whole test suite (notebooks included)"
+	@echo "make bench      time the package against baselines, ratios side by side"
+	@echo "make lint       ruff check and format check"
+
+$(ENV_DIR)/bin/python:
+	@echo ">> creating virtual environment in $(ENV_DIR)"
+	$(PYTHON) -m venv $(ENV_DIR)
+
+$(STAMP): pyproject.toml | $(ENV_DIR)/bin/python
+	@echo ">> installing cchc-analysis with its notebook and dev extras into $(ENV_DIR)"
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[notebooks,dev]"
+	@mkdir -p .make && touch $@
+
+install: $(STAMP)
+
+data: $(STAMP)
+	$(PY) -m cchc_analysis fetch
+	$(PY) -m cchc_analysis build
+
+notebooks: data
+	$(PY) -m cchc_analysis notebooks
+
+reproduce: notebooks
+	@echo ">> figures are in reports/figures/, tables in reports/tables/"
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(STAMP)
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf data/processed/*.parquet data/processed/DATA_DICTIONARY.md reports/figures/* reports/tables/* reports/executed .make

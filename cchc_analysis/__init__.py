@@ -1,0 +1,59 @@
+"""cchc_analysis: load, clean and analyse Viet Nam's administrative-reform indices.
+
+The public helpers are importable from the package root; submodules load on first use so that
+``import cchc_analysis`` stays cheap (see ``benchmarks/``)::
+
+    import cchc_analysis as cc
+    papi = cc.load_papi()                 # tidy long table, PAPI 2011-2024
+    cc.normalize_province("TP.HCM")       # Province(code='79', ...)
+
+Modules: ``paths`` (locations), ``text`` (Vietnamese text and numbers), ``provinces`` (registry and
+the 2025 merger), ``registry``/``download`` (upstream files), ``sources`` (one loader per dataset),
+``schemas``, ``build`` (processed tables), ``ranking``, ``models``, ``plotting``.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS = {
+    "normalize_text": "text",
+    "fold": "text",
+    "parse_vn_number": "text",
+    "parse_vn_fraction": "text",
+    "Province": "provinces",
+    "UnknownProvinceError": "provinces",
+    "normalize_province": "provinces",
+    "provinces": "provinces",
+    "to_2025": "provinces",
+    "fetch": "download",
+    "load_papi": "sources.papi",
+    "papi_wide": "sources.papi",
+    "load_papi_workbook": "sources.papi",
+    "load_par_index": "sources.facts",
+    "load_sipas": "sources.facts",
+    "load_national_aggregates": "sources.facts",
+    "load_par_components": "sources.facts",
+    "load_online_services": "sources.facts",
+    "load_dti": "sources.facts",
+    "load_par_methodology": "sources.facts",
+    "build": "build",
+    "save_figure": "plotting",
+    "set_style": "plotting",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cchc_analysis' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"cchc_analysis.{module}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

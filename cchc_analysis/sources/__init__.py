@@ -1,0 +1,1 @@
+"""One module per dataset, each turning raw files into the project's tidy long table."""
