@@ -1,0 +1,121 @@
+"""Execute the project's notebooks headless, one at a time, saying which runs and how long it took.
+
+Used by ``python -m cchc_analysis notebooks`` (and so ``make reproduce``) and by the test suite. A
+failure names the notebook, the cell number and the error. Executed copies go to
+``reports/executed/``; the notebooks in ``notebooks/`` stay as stored, without outputs.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from cchc_analysis import paths
+
+DEFAULT_TIMEOUT = 900
+"""Seconds any single cell may run before the notebook is failed."""
+
+
+class NotebookError(RuntimeError):
+    """A notebook could not be read or one of its cells failed."""
+
+
+def notebook_paths(names: Iterable[str] = ()) -> list[Path]:
+    """The notebooks in ``notebooks/`` in their numbered order, or those whose names contain ``names``."""
+    folder = paths.NOTEBOOKS
+    if folder is None or not folder.is_dir():
+        raise NotebookError("no notebooks/ folder: run this from a source checkout of cchc-analysis")
+    found = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+    names = list(names)
+    if not names:
+        return found
+    chosen = [p for p in found if any(n in p.name for n in names)]
+    unknown = [n for n in names if not any(n in p.name for p in found)]
+    if unknown:
+        raise NotebookError(
+            f"no notebook matches {unknown}; available: {', '.join(p.name for p in found)}"
+        )
+    return chosen
+
+
+def read_notebook(path: Path):
+    """Read and validate a notebook file, raising NotebookError that names the file on failure."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+    except Exception as exc:  # nbformat raises several unrelated types for malformed files
+        raise NotebookError(f"{path}: not a valid Jupyter notebook ({exc.__class__.__name__}: "
+                            f"{str(exc).splitlines()[0] if str(exc) else ''})") from exc
+    return nb
+
+
+def run_notebook(path: Path, timeout: int = DEFAULT_TIMEOUT, save_to: Path | None = None):
+    """Execute one notebook from its own folder (as nbconvert does) and return the executed notebook."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    path = Path(path)
+    nb = read_notebook(path)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    try:
+        client.execute()
+    except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
+        index, cell = _failed_cell(nb)
+        first_line = (cell.source.strip().splitlines() or [""])[0] if cell is not None else ""
+        reason = _error_summary(cell) or str(exc).strip().splitlines()[-1]
+        raise NotebookError(
+            f"{path.name}: cell {index} failed: {reason}\n    cell starts: {first_line[:100]}"
+        ) from None
+    if save_to is not None:
+        import nbformat
+
+        save_to.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, save_to)
+    return nb
+
+
+def run_notebooks(names: Iterable[str] = (), timeout: int = DEFAULT_TIMEOUT) -> None:
+    """Run the chosen notebooks in order, printing each one's duration; stop at the first failure."""
+    chosen = notebook_paths(names)
+    executed = paths.REPORTS / "executed"
+    total = time.perf_counter()
+    for i, path in enumerate(chosen, 1):
+        print(f"[{i}/{len(chosen)}] {path.name} ...", flush=True)
+        start = time.perf_counter()
+        run_notebook(path, timeout=timeout, save_to=executed / path.name)
+        print(f"[{i}/{len(chosen)}] {path.name} done in {time.perf_counter() - start:.1f} s", flush=True)
+    print(f"{len(chosen)} notebooks in {time.perf_counter() - total:.1f} s; "
+          f"figures in {paths.FIGURES}", flush=True)
+
+
+def _failed_cell(nb):
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    for number, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            return number, cell
+    # A timeout or dead kernel leaves no error output: blame the last cell that started.
+    started = [c for c in code_cells if c.get("execution_count")]
+    if started:
+        return nb.cells.index(started[-1]), started[-1]
+    return "?", None
+
+
+def _error_summary(cell) -> str:
+    if cell is None:
+        return ""
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "error":
+            return f"{out.get('ename')}: {out.get('evalue')}"
+    return ""

@@ -1,0 +1,68 @@
+"""Every notebook runs headless from a clean kernel, and is stored without outputs."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+
+from cchc_analysis import notebooks
+
+NOTEBOOKS = notebooks.notebook_paths()
+
+
+def test_there_are_notebooks():
+    assert any(p.name.startswith("00_") for p in NOTEBOOKS)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_stored_without_outputs(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    dirty = [
+        i
+        for i, cell in enumerate(nb["cells"])
+        if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count"))
+    ]
+    assert not dirty, f"{path.name}: cells {dirty} carry outputs; run `nbstripout {path}`"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_takes_paths_from_the_package(path):
+    """No notebook reads or writes through a path relative to the working directory."""
+    nb = nbformat.read(path, as_version=4)
+    source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    for pattern in ('"../', "'../", '"data/', "'data/", '"reports/', "'reports/", "os.chdir"):
+        assert pattern not in source, f"{path.name} uses {pattern!r}; take paths from cchc_analysis.paths"
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_executes_headless(path, monkeypatch):
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    executed = notebooks.run_notebook(path, timeout=900)
+    errors = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs
+              if o.get("output_type") == "error"]
+    assert not errors
+
+
+def test_failing_cell_is_named(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("1 / 0")]
+    path = tmp_path / "99_broken.ipynb"
+    nbformat.write(nb, path)
+    with pytest.raises(notebooks.NotebookError, match=r"99_broken.ipynb: cell 1 failed: ZeroDivisionError"):
+        notebooks.run_notebook(path, timeout=60)
+
+
+def test_malformed_notebook_is_named(tmp_path):
+    path = tmp_path / "98_malformed.ipynb"
+    path.write_text('{"cells": [ {"cell_type": "code"', encoding="utf-8")
+    with pytest.raises(notebooks.NotebookError, match="98_malformed.ipynb: not a valid Jupyter notebook"):
+        notebooks.read_notebook(path)
+
+
+def test_unknown_notebook_name_lists_the_available_ones():
+    with pytest.raises(notebooks.NotebookError, match="available: 00_getting_started.ipynb"):
+        notebooks.notebook_paths(["no-such-notebook"])
+
