@@ -26,7 +26,9 @@ def notebook_paths(names: Iterable[str] = ()) -> list[Path]:
     """The notebooks in ``notebooks/`` in their numbered order, or those whose names contain ``names``."""
     folder = paths.NOTEBOOKS
     if folder is None or not folder.is_dir():
-        raise NotebookError("no notebooks/ folder: run this from a source checkout of cchc-analysis")
+        raise NotebookError(
+            "no notebooks/ folder: run this from a source checkout of cchc-analysis"
+        )
     found = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
     names = list(names)
     if not names:
@@ -48,8 +50,10 @@ def read_notebook(path: Path):
         nb = nbformat.read(path, as_version=4)
         nbformat.validate(nb)
     except Exception as exc:  # nbformat raises several unrelated types for malformed files
-        raise NotebookError(f"{path}: not a valid Jupyter notebook ({exc.__class__.__name__}: "
-                            f"{str(exc).splitlines()[0] if str(exc) else ''})") from exc
+        raise NotebookError(
+            f"{path}: not a valid Jupyter notebook ({exc.__class__.__name__}: "
+            f"{str(exc).splitlines()[0] if str(exc) else ''})"
+        ) from exc
     return nb
 
 
@@ -93,9 +97,15 @@ def run_notebooks(names: Iterable[str] = (), timeout: int = DEFAULT_TIMEOUT) -> 
         print(f"[{i}/{len(chosen)}] {path.name} ...", flush=True)
         start = time.perf_counter()
         run_notebook(path, timeout=timeout, save_to=executed / path.name)
-        print(f"[{i}/{len(chosen)}] {path.name} done in {time.perf_counter() - start:.1f} s", flush=True)
-    print(f"{len(chosen)} notebooks in {time.perf_counter() - total:.1f} s; "
-          f"figures in {paths.FIGURES}", flush=True)
+        print(
+            f"[{i}/{len(chosen)}] {path.name} done in {time.perf_counter() - start:.1f} s",
+            flush=True,
+        )
+    print(
+        f"{len(chosen)} notebooks in {time.perf_counter() - total:.1f} s; "
+        f"figures in {paths.FIGURES}",
+        flush=True,
+    )
 
 
 def _failed_cell(nb):

@@ -33,7 +33,9 @@ def test_takes_paths_from_the_package(path):
     nb = nbformat.read(path, as_version=4)
     source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     for pattern in ('"../', "'../", '"data/', "'data/", '"reports/', "'reports/", "os.chdir"):
-        assert pattern not in source, f"{path.name} uses {pattern!r}; take paths from cchc_analysis.paths"
+        assert pattern not in source, (
+            f"{path.name} uses {pattern!r}; take paths from cchc_analysis.paths"
+        )
 
 
 @pytest.mark.notebooks
@@ -41,8 +43,13 @@ def test_takes_paths_from_the_package(path):
 def test_executes_headless(path, monkeypatch):
     monkeypatch.setenv("MPLBACKEND", "Agg")
     executed = notebooks.run_notebook(path, timeout=900)
-    errors = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs
-              if o.get("output_type") == "error"]
+    errors = [
+        o
+        for c in executed.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.get("output_type") == "error"
+    ]
     assert not errors
 
 
@@ -51,18 +58,21 @@ def test_failing_cell_is_named(tmp_path):
     nb.cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("1 / 0")]
     path = tmp_path / "99_broken.ipynb"
     nbformat.write(nb, path)
-    with pytest.raises(notebooks.NotebookError, match=r"99_broken.ipynb: cell 1 failed: ZeroDivisionError"):
+    with pytest.raises(
+        notebooks.NotebookError, match=r"99_broken\.ipynb: cell 1 failed: ZeroDivisionError"
+    ):
         notebooks.run_notebook(path, timeout=60)
 
 
 def test_malformed_notebook_is_named(tmp_path):
     path = tmp_path / "98_malformed.ipynb"
     path.write_text('{"cells": [ {"cell_type": "code"', encoding="utf-8")
-    with pytest.raises(notebooks.NotebookError, match="98_malformed.ipynb: not a valid Jupyter notebook"):
+    with pytest.raises(
+        notebooks.NotebookError, match=r"98_malformed\.ipynb: not a valid Jupyter notebook"
+    ):
         notebooks.read_notebook(path)
 
 
 def test_unknown_notebook_name_lists_the_available_ones():
-    with pytest.raises(notebooks.NotebookError, match="available: 00_getting_started.ipynb"):
+    with pytest.raises(notebooks.NotebookError, match=r"available: 00_getting_started\.ipynb"):
         notebooks.notebook_paths(["no-such-notebook"])
-

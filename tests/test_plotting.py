@@ -32,7 +32,9 @@ def test_save_twice_gives_identical_bytes(tmp_path):
     plt.close(fig)
     assert set(first) == {"t.png", "t.svg"}
     assert first == second
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "temporary file left behind"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], (
+        "temporary file left behind"
+    )
 
 
 def test_separately_drawn_identical_figures_match(tmp_path):
@@ -50,8 +52,14 @@ def test_font_covers_vietnamese_diacritics():
 
     face = FT2Font(font)
     charmap = face.get_charmap()
-    missing = sorted({ch for name in NAMES + ["ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹĐđƠơƯư"]
-                      for ch in name if ord(ch) not in charmap})
+    missing = sorted(
+        {
+            ch
+            for name in [*NAMES, "ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹĐđƠơƯư"]
+            for ch in name
+            if ord(ch) not in charmap
+        }
+    )
     assert not missing, f"{font} lacks glyphs for {missing}"
 
 

@@ -27,7 +27,11 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, dataset: str) -> p
     except SchemaErrors as exc:
         cases = exc.failure_cases
         first = cases.iloc[0]
-        rule = f"{first['column']}: {first['check']}" if first["column"] is not None else str(first["check"])
+        rule = (
+            f"{first['column']}: {first['check']}"
+            if first["column"] is not None
+            else str(first["check"])
+        )
         same = cases[(cases["check"] == first["check"]) & (cases["column"] == first["column"])]
         rows = [_row_label(frame, i) for i in same["index"].tolist() if i is not None]
         values = ", ".join(repr(v) for v in same["failure_case"].tolist()[:5])
