@@ -27,11 +27,10 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, dataset: str) -> p
     except SchemaErrors as exc:
         cases = exc.failure_cases
         first = cases.iloc[0]
-        rule = (
-            f"{first['column']}: {first['check']}"
-            if first["column"] is not None
-            else str(first["check"])
-        )
+        # Whole-frame checks carry their own names ("era matches year"); column checks are
+        # reported as "<column>: <check>".
+        frame_level = first["schema_context"] == "DataFrameSchema" or first["column"] is None
+        rule = str(first["check"]) if frame_level else f"{first['column']}: {first['check']}"
         same = cases[(cases["check"] == first["check"]) & (cases["column"] == first["column"])]
         rows = [_row_label(frame, i) for i in same["index"].tolist() if i is not None]
         values = ", ".join(repr(v) for v in same["failure_case"].tolist()[:5])
