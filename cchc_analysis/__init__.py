@@ -45,6 +45,7 @@ _EXPORTS = {
     "load_dti": "sources.facts",
     "load_par_methodology": "sources.facts",
     "load_index_eras": "sources.facts",
+    "load_par_district": "sources.par_district",
     "index_era": "sources.facts",
     "competition_rank": "ranking",
     "composite": "ranking",
