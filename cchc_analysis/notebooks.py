@@ -2,20 +2,26 @@
 
 Used by ``python -m cchc_analysis notebooks`` (and so ``make reproduce``) and by the test suite. A
 failure names the notebook, the cell number and the error. Executed copies go to
-``reports/executed/``; the notebooks in ``notebooks/`` stay as stored, without outputs.
+``reports/executed/`` and, rendered, to ``reports/html/``; the notebooks in ``notebooks/`` stay as
+stored, without outputs. The test suite runs the kernel with the ``Agg`` backend (no images kept);
+reproduction keeps the inline images so the HTML shows every figure.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from cchc_analysis import paths
 
 DEFAULT_TIMEOUT = 900
 """Seconds any single cell may run before the notebook is failed."""
+
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+"""Headless, and keeps each figure as an image in the executed notebook."""
 
 
 class NotebookError(RuntimeError):
@@ -57,14 +63,22 @@ def read_notebook(path: Path):
     return nb
 
 
-def run_notebook(path: Path, timeout: int = DEFAULT_TIMEOUT, save_to: Path | None = None):
-    """Execute one notebook from its own folder (as nbconvert does) and return the executed notebook."""
+def run_notebook(
+    path: Path,
+    timeout: int = DEFAULT_TIMEOUT,
+    save_to: Path | None = None,
+    backend: str = "Agg",
+):
+    """Execute one notebook from its own folder (as nbconvert does) and return the executed notebook.
+
+    ``backend`` is the kernel's ``MPLBACKEND``: ``"Agg"`` for tests, :data:`INLINE_BACKEND` to keep
+    the figures in the executed copy.
+    """
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     path = Path(path)
     nb = read_notebook(path)
-    os.environ.setdefault("MPLBACKEND", "Agg")
     client = NotebookClient(
         nb,
         timeout=timeout,
@@ -72,7 +86,8 @@ def run_notebook(path: Path, timeout: int = DEFAULT_TIMEOUT, save_to: Path | Non
         resources={"metadata": {"path": str(path.parent)}},
     )
     try:
-        client.execute()
+        with _environment(MPLBACKEND=backend):
+            client.execute()
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
         index, cell = _failed_cell(nb)
         first_line = (cell.source.strip().splitlines() or [""])[0] if cell is not None else ""
@@ -89,14 +104,26 @@ def run_notebook(path: Path, timeout: int = DEFAULT_TIMEOUT, save_to: Path | Non
 
 
 def run_notebooks(names: Iterable[str] = (), timeout: int = DEFAULT_TIMEOUT) -> None:
-    """Run the chosen notebooks in order, printing each one's duration; stop at the first failure."""
+    """Run the chosen notebooks in order, printing each one's duration; stop at the first failure.
+
+    Each executed notebook is saved to ``reports/executed/`` and rendered to ``reports/html/``.
+    """
+    from nbconvert import HTMLExporter
+
     chosen = notebook_paths(names)
     executed = paths.REPORTS / "executed"
+    html_dir = paths.REPORTS / "html"
+    html_dir.mkdir(parents=True, exist_ok=True)
+    exporter = HTMLExporter()
     total = time.perf_counter()
     for i, path in enumerate(chosen, 1):
         print(f"[{i}/{len(chosen)}] {path.name} ...", flush=True)
         start = time.perf_counter()
-        run_notebook(path, timeout=timeout, save_to=executed / path.name)
+        nb = run_notebook(
+            path, timeout=timeout, save_to=executed / path.name, backend=INLINE_BACKEND
+        )
+        body, _ = exporter.from_notebook_node(nb)
+        (html_dir / f"{path.stem}.html").write_text(body, encoding="utf-8")
         print(
             f"[{i}/{len(chosen)}] {path.name} done in {time.perf_counter() - start:.1f} s",
             flush=True,
@@ -106,6 +133,21 @@ def run_notebooks(names: Iterable[str] = (), timeout: int = DEFAULT_TIMEOUT) -> 
         f"figures in {paths.FIGURES}",
         flush=True,
     )
+
+
+@contextlib.contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    """Set environment variables for the kernel this process starts, then restore them."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
 
 
 def _failed_cell(nb):

@@ -40,9 +40,8 @@ def test_takes_paths_from_the_package(path):
 
 @pytest.mark.notebooks
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_executes_headless(path, monkeypatch):
-    monkeypatch.setenv("MPLBACKEND", "Agg")
-    executed = notebooks.run_notebook(path, timeout=900)
+def test_executes_headless(path):
+    executed = notebooks.run_notebook(path, timeout=900, backend="Agg")
     errors = [
         o
         for c in executed.cells
@@ -62,6 +61,19 @@ def test_failing_cell_is_named(tmp_path):
         notebooks.NotebookError, match=r"99_broken\.ipynb: cell 1 failed: ZeroDivisionError"
     ):
         notebooks.run_notebook(path, timeout=60)
+
+
+def test_reproduction_keeps_figures_in_the_executed_copy(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()")
+    ]
+    path = tmp_path / "97_figure.ipynb"
+    nbformat.write(nb, path)
+    inline = notebooks.run_notebook(path, timeout=120, backend=notebooks.INLINE_BACKEND)
+    headless = notebooks.run_notebook(path, timeout=120, backend="Agg")
+    assert any("image/png" in o.get("data", {}) for o in inline.cells[0].outputs)
+    assert not any("image/png" in o.get("data", {}) for o in headless.cells[0].outputs)
 
 
 def test_malformed_notebook_is_named(tmp_path):
