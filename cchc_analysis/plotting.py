@@ -50,8 +50,10 @@ def add_source(fig: plt.Figure, text: str) -> None:
 
     It sits just below the axes area (``bbox_inches="tight"`` keeps it in the saved file), so it never
     collides with tick labels: ``add_source(fig, "Source: PAPI 2018–2024 (papi.org.vn)")``.
+    A figure legend placed ``"outside lower …"`` can reach below the figure and cover it: put such a
+    legend above the axes (``"outside upper …"``) or in an axes of its own.
     """
-    fig.text(0.0, -0.01, text, ha="left", va="top", fontsize=7.5, color="0.35", wrap=True)
+    fig.text(0.0, -0.01, text, ha="left", va="top", fontsize=7.5, color="0.35")
 
 
 def save_figure(
