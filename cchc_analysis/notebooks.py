@@ -10,6 +10,7 @@ reproduction keeps the inline images so the HTML shows every figure.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import time
 from collections.abc import Iterable, Iterator
@@ -84,7 +85,11 @@ def run_notebook(
         timeout=timeout,
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
+        # The kernel's start-up chatter (e.g. about its local TCP sockets) is not the notebook's.
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
     )
+    if client.log.getEffectiveLevel() < logging.WARNING:  # drop "Executing notebook with kernel"
+        client.log.setLevel(logging.WARNING)
     try:
         with _environment(MPLBACKEND=backend):
             client.execute()
@@ -115,6 +120,7 @@ def run_notebooks(names: Iterable[str] = (), timeout: int = DEFAULT_TIMEOUT) -> 
     html_dir = paths.REPORTS / "html"
     html_dir.mkdir(parents=True, exist_ok=True)
     exporter = HTMLExporter()
+    exporter.log.setLevel(logging.ERROR)  # e.g. "alternative text is missing" for every figure
     total = time.perf_counter()
     for i, path in enumerate(chosen, 1):
         print(f"[{i}/{len(chosen)}] {path.name} ...", flush=True)
