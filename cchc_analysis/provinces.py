@@ -108,6 +108,9 @@ _PREFIXES = (
     ("province", "of"),
 )
 _SUFFIXES = (("province",), ("city",), ("municipality",))
+# The Central Highlands names come from Ê Đê words and are written with -k or -c
+# (Đắk Lắk / Đắc Lắc, Đắk Nông / Đắc Nông); no other province name has these syllables.
+_TOKEN_VARIANTS = {"dac": "dak", "lac": "lak"}
 
 
 def _key(name: str) -> str:
@@ -124,7 +127,7 @@ def _key(name: str) -> str:
             n = len(affix)
             if len(tokens) > n and tuple(tokens[-n:]) == affix:
                 tokens, stripped = tokens[:-n], True
-    return "".join(tokens)
+    return "".join(_TOKEN_VARIANTS.get(t, t) for t in tokens)
 
 
 # --- reference tables -----------------------------------------------------------------------
