@@ -9,7 +9,8 @@ The public helpers are importable from the package root; submodules load on firs
 
 Modules: ``paths`` (locations), ``text`` (Vietnamese text and numbers), ``provinces`` (registry and
 the 2025 merger), ``registry``/``download`` (upstream files), ``sources`` (one loader per dataset),
-``schemas``, ``build`` (processed tables), ``ranking``, ``models``, ``plotting``.
+``schemas``, ``build`` (processed tables), ``breaks`` (screen for undocumented level shifts in
+PAPI), ``ranking``, ``models``, ``plotting``, ``notebooks`` (headless runner).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ _EXPORTS = {
     "load_papi": "sources.papi",
     "papi_wide": "sources.papi",
     "load_papi_workbook": "sources.papi",
+    "level_shifts": "breaks",
+    "load_papi_national_facts": "sources.papi_facts",
     "load_par_index": "sources.facts",
     "load_sipas": "sources.facts",
     "load_national_aggregates": "sources.facts",
