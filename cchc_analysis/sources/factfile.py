@@ -171,8 +171,12 @@ def table_inputs(fact_files: tuple[str, ...], package_files: tuple[str, ...]):
     return inputs
 
 
-def _read_text(path: Path, spec: FactFile) -> pd.DataFrame:
-    """All cells as str, plus ``source_row``; header and field counts checked."""
+def read_rows(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    """All cells of a facts CSV as str, plus ``source_row`` (the file line, header = 1).
+
+    The header must hold exactly ``columns`` (in any order; returned in ``columns`` order) and
+    every row as many fields as the header; a blank line holds no fact and is skipped.
+    """
     dataset = str(path)
     _require(path)
     try:
@@ -193,15 +197,15 @@ def _read_text(path: Path, spec: FactFile) -> pd.DataFrame:
     if header is None:
         raise DataValidationError(dataset, "has a header line", [1])
     header = [h.strip() for h in header]
-    missing = [c for c in spec.columns if c not in header]
-    extra = [c for c in header if c not in spec.columns]
+    missing = [c for c in columns if c not in header]
+    extra = [c for c in header if c not in columns]
     repeated = sorted({c for c in header if header.count(c) > 1})
     if missing or extra or repeated:
         parts = [f"missing {missing}" if missing else "", f"extra {extra}" if extra else ""]
         parts.append(f"repeated {repeated}" if repeated else "")
         raise DataValidationError(
             dataset,
-            f"columns are exactly {list(spec.columns)}",
+            f"columns are exactly {list(columns)}",
             [1],
             "; ".join(p for p in parts if p),
         )
@@ -213,12 +217,12 @@ def _read_text(path: Path, spec: FactFile) -> pd.DataFrame:
             [line for line, _ in wrong],
             ", ".join(f"line {line} has {n}" for line, n in wrong[:5]),
         )
-    frame = pd.DataFrame(rows, columns=header, dtype=str)[list(spec.columns)]
+    frame = pd.DataFrame(rows, columns=header, dtype=str)[list(columns)]
     frame.insert(len(frame.columns), "source_row", pd.Series(lines, dtype="int64"))
     return frame
 
 
-def _normalize(frame: pd.DataFrame) -> pd.DataFrame:
+def normalize_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """NFC, single spaces, new-style tone marks; URLs are only trimmed."""
     out = frame.copy()
     for col in out.columns:
@@ -289,7 +293,7 @@ def read_fact_file(name: str, path: Path | str | None = None) -> pd.DataFrame:
     spec = FILES[name]
     path = Path(path) if path is not None else fact_path(name)
     dataset = str(path)
-    frame = _normalize(_read_text(path, spec))
+    frame = normalize_cells(read_rows(path, spec.columns))
 
     known = measures()[measures()["file"] == name]
     validate(

@@ -10,17 +10,17 @@ source prints it, known measures, and a URL or an explicit "URL not recorded" fo
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
 
 import pandas as pd
 
 from cchc_analysis import paths
-from cchc_analysis.errors import CchcDataError, DataValidationError
+from cchc_analysis.errors import DataValidationError
 from cchc_analysis.schemas import validate
 from cchc_analysis.schemas.papi_facts import PAPI_NATIONAL_FACTS
-from cchc_analysis.text import normalize_text, parse_vn_number
+from cchc_analysis.sources.factfile import normalize_cells, read_rows
+from cchc_analysis.text import parse_vn_number
 
 __all__ = ["COLUMNS", "FILE", "load_papi_national_facts"]
 
@@ -36,40 +36,6 @@ COLUMNS = (
     "note",
 )
 """The columns of the facts file, in order."""
-
-
-def _read_rows(path: Path) -> pd.DataFrame:
-    """All cells as NFC text with ``source_row`` (the file line); header and field counts checked."""
-    dataset = str(path)
-    if not path.is_file():
-        raise CchcDataError(f"{path}: facts file not found; it is committed with the repository")
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh)
-            header = [h.strip() for h in next(reader, [])]
-            rows, lines, start = [], [], reader.line_num + 1
-            for record in reader:
-                if record:  # a blank line holds no fact
-                    rows.append(record)
-                    lines.append(start)
-                start = reader.line_num + 1
-    except UnicodeDecodeError as err:
-        raise DataValidationError(dataset, "UTF-8 text", (), str(err)) from None
-    except csv.Error as err:
-        raise DataValidationError(dataset, "well-formed CSV", (), str(err)) from None
-    if tuple(header) != COLUMNS:
-        raise DataValidationError(
-            dataset, f"columns are exactly {list(COLUMNS)}", [1], f"got {header}"
-        )
-    wrong = [line for line, r in zip(lines, rows, strict=True) if len(r) != len(COLUMNS)]
-    if wrong:
-        raise DataValidationError(dataset, f"every row has {len(COLUMNS)} fields", wrong)
-    frame = pd.DataFrame(rows, columns=list(COLUMNS), dtype="str")
-    for column in COLUMNS:
-        clean = str.strip if column == "source_url" else normalize_text
-        frame[column] = frame[column].map(clean)
-    frame["source_row"] = pd.Series(lines, dtype="int64")
-    return frame
 
 
 def _typed(frame: pd.DataFrame, dataset: str) -> pd.DataFrame:
@@ -120,7 +86,7 @@ def load_papi_national_facts(path: Path | str | None = None) -> pd.DataFrame:
     """
     path = Path(path) if path is not None else paths.FACTS / FILE
     dataset = str(path)
-    frame = _typed(_read_rows(path), dataset)
+    frame = _typed(normalize_cells(read_rows(path, COLUMNS)), dataset)
     frame = validate(frame, PAPI_NATIONAL_FACTS, dataset)
     _check_published(frame, dataset)
     return frame.reset_index(drop=True)

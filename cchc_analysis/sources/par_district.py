@@ -12,7 +12,6 @@ and the province resolves in the registry.
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from pathlib import Path
@@ -20,10 +19,11 @@ from pathlib import Path
 import pandas as pd
 
 from cchc_analysis import paths
-from cchc_analysis.errors import CchcDataError, DataValidationError
+from cchc_analysis.errors import DataValidationError
 from cchc_analysis.provinces import UnknownProvinceError, normalize_province
 from cchc_analysis.schemas import validate
 from cchc_analysis.schemas.par_district import PAR_DISTRICT
+from cchc_analysis.sources.factfile import normalize_cells, read_rows
 from cchc_analysis.text import normalize_text, parse_vn_fraction, parse_vn_number
 
 __all__ = ["COLUMNS", "FILE", "load_par_district", "read_published"]
@@ -81,35 +81,6 @@ def read_published(measure: str, text: str) -> tuple[float, float]:
     if "/" in text:
         return parse_vn_fraction(text, decimal=",")
     return parse_vn_number(text, decimal=","), math.nan
-
-
-def _read_rows(path: Path) -> pd.DataFrame:
-    """All cells as text with ``source_row`` (the file line); header checked."""
-    dataset = str(path)
-    if not path.is_file():
-        raise CchcDataError(f"{path}: facts file not found; it is committed with the repository")
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh)
-            header = [h.strip() for h in next(reader, [])]
-            rows, lines, start = [], [], reader.line_num + 1
-            for record in reader:
-                if record:
-                    rows.append(record)
-                    lines.append(start)
-                start = reader.line_num + 1
-    except UnicodeDecodeError as err:
-        raise DataValidationError(dataset, "UTF-8 text", (), str(err)) from None
-    if tuple(header) != COLUMNS:
-        raise DataValidationError(
-            dataset, f"columns are exactly {list(COLUMNS)}", [1], f"got {header}"
-        )
-    short = [line for line, r in zip(lines, rows, strict=True) if len(r) != len(COLUMNS)]
-    if short:
-        raise DataValidationError(dataset, f"every row has {len(COLUMNS)} fields", short)
-    frame = pd.DataFrame(rows, columns=list(COLUMNS), dtype="str").map(normalize_text)
-    frame["source_row"] = pd.Series(lines, dtype="int64")
-    return frame
 
 
 def _numbers(frame: pd.DataFrame, column: str, dataset: str) -> pd.Series:
@@ -204,7 +175,7 @@ def load_par_district(path: Path | str | None = None) -> pd.DataFrame:
     """
     path = Path(path) if path is not None else paths.FACTS / FILE
     dataset = str(path)
-    frame = _read_rows(path)
+    frame = normalize_cells(read_rows(path, COLUMNS))
     years = frame["year"].str.fullmatch(r"[0-9]{4}")
     if not years.all():
         raise DataValidationError(
