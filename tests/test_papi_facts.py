@@ -90,7 +90,10 @@ def test_missing_file_is_named(tmp_path):
 def test_wrong_header_names_line_1(tmp_path):
     lines = _rows()
     lines[0] = lines[0].replace("source_url", "url")
-    with pytest.raises(DataValidationError, match=r"columns are exactly.*rows 1: missing \['source_url'\]; extra \['url'\]"):
+    with pytest.raises(
+        DataValidationError,
+        match=r"columns are exactly.*rows 1: missing \['source_url'\]; extra \['url'\]",
+    ):
         load_papi_national_facts(_write(tmp_path, lines))
 
 
@@ -134,5 +137,8 @@ def test_repeated_fact_is_named(tmp_path):
 
 def test_short_row_is_named(tmp_path):
     lines = _rows()
-    with pytest.raises(DataValidationError, match=r"every row has 8 fields like the header' failed; rows 8: line 8 has 3"):
+    with pytest.raises(
+        DataValidationError,
+        match=r"every row has 8 fields like the header' failed; rows 8: line 8 has 3",
+    ):
         load_papi_national_facts(_write(tmp_path, [*lines, "2024,national,home_internet_use_pct"]))
