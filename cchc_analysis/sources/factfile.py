@@ -247,7 +247,7 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _check_published(frame: pd.DataFrame, dataset: str) -> None:
+def check_published(frame: pd.DataFrame, dataset: str) -> None:
     """``value_as_published`` read as the source writes numbers must equal ``value``."""
     if "value_as_published" not in frame.columns:
         return
@@ -309,7 +309,7 @@ def read_fact_file(name: str, path: Path | str | None = None) -> pd.DataFrame:
         validate="many_to_one",
     )
     check_table(frame, raw_typed_schema(spec.columns), RAW_RULES, dataset)
-    _check_published(frame, dataset)
+    check_published(frame, dataset)
 
     if spec.unit_columns:
         unit_types = (

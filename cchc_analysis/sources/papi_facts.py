@@ -10,7 +10,6 @@ source prints it, known measures, and a URL or an explicit "URL not recorded" fo
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pandas as pd
@@ -19,8 +18,7 @@ from cchc_analysis import paths
 from cchc_analysis.errors import DataValidationError
 from cchc_analysis.schemas import validate
 from cchc_analysis.schemas.papi_facts import PAPI_NATIONAL_FACTS
-from cchc_analysis.sources.factfile import normalize_cells, read_rows
-from cchc_analysis.text import parse_vn_number
+from cchc_analysis.sources.factfile import check_published, normalize_cells, read_rows
 
 __all__ = ["COLUMNS", "FILE", "load_papi_national_facts"]
 
@@ -55,27 +53,6 @@ def _typed(frame: pd.DataFrame, dataset: str) -> pd.DataFrame:
     return frame
 
 
-def _check_published(frame: pd.DataFrame, dataset: str) -> None:
-    """``value`` must be what ``value_as_published`` says, read the way the source writes it."""
-    bad, details = [], []
-    for value, text, line in zip(
-        frame["value"], frame["value_as_published"], frame["source_row"], strict=True
-    ):
-        try:
-            published = parse_vn_number(text)
-        except ValueError as err:
-            bad.append(line)
-            details.append(f"line {line}: {err}")
-            continue
-        if not math.isclose(published, value, rel_tol=0, abs_tol=1e-9):
-            bad.append(line)
-            details.append(f"line {line}: value {value!r} but {text!r} reads {published!r}")
-    if bad:
-        raise DataValidationError(
-            dataset, "value equals value_as_published as read", bad, "; ".join(details[:5])
-        )
-
-
 def load_papi_national_facts(path: Path | str | None = None) -> pd.DataFrame:
     """PAPI's national survey figures, one row per (year, scope, measure), in the file's order.
 
@@ -88,5 +65,5 @@ def load_papi_national_facts(path: Path | str | None = None) -> pd.DataFrame:
     dataset = str(path)
     frame = _typed(normalize_cells(read_rows(path, COLUMNS)), dataset)
     frame = validate(frame, PAPI_NATIONAL_FACTS, dataset)
-    _check_published(frame, dataset)
+    check_published(frame, dataset)
     return frame.reset_index(drop=True)
