@@ -96,7 +96,9 @@ class IndexSpec:
 
     def check_level(self, level: str) -> str:
         if level not in self.levels:
-            raise ValueError(f"{self.name}: level must be one of {list(self.levels)}, not {level!r}")
+            raise ValueError(
+                f"{self.name}: level must be one of {list(self.levels)}, not {level!r}"
+            )
         return level
 
 
@@ -166,7 +168,10 @@ def papi_methodology(year: int, level: str = "dimension") -> ScoreMeta:
             )
         )
     return ScoreMeta(
-        index="PAPI", year=int(year), level=level, era=str(chosen["era"].iat[0]),
+        index="PAPI",
+        year=int(year),
+        level=level,
+        era=str(chosen["era"].iat[0]),
         components=tuple(sigs),
     )
 

@@ -61,8 +61,8 @@ __all__ = [
     "Part",
     "ScoreMeta",
     "attach_methodology",
-    "composition_changes",
     "compare_methodology",
+    "composition_changes",
     "methodology_of",
     "methodology_records",
 ]
@@ -352,7 +352,9 @@ def _signature_difference(old: ComponentSignature, new: ComponentSignature) -> s
     out = []
     dropped, added = sorted(set(a) - set(b)), sorted(set(b) - set(a))
     if dropped:
-        out.append("dropped " + ", ".join(f"{c} ({a[c].label})" if a[c].label else c for c in dropped))
+        out.append(
+            "dropped " + ", ".join(f"{c} ({a[c].label})" if a[c].label else c for c in dropped)
+        )
     if added:
         out.append("added " + ", ".join(f"{c} ({b[c].label})" if b[c].label else c for c in added))
     rescaled = [c for c in sorted(set(a) & set(b)) if not math.isclose(a[c].maximum, b[c].maximum)]
@@ -364,8 +366,7 @@ def _signature_difference(old: ComponentSignature, new: ComponentSignature) -> s
     relabelled = [c for c in sorted(set(a) & set(b)) if a[c].label != b[c].label]
     if relabelled:
         out.append(
-            "relabelled "
-            + ", ".join(f"{c} ({a[c].label!r} -> {b[c].label!r})" for c in relabelled)
+            "relabelled " + ", ".join(f"{c} ({a[c].label!r} -> {b[c].label!r})" for c in relabelled)
         )
     same_max = math.isnan(old.maximum) and math.isnan(new.maximum)
     if not same_max and not math.isclose(old.maximum, new.maximum):

@@ -23,7 +23,9 @@ def papi():
 
 
 def published_rank(papi, code, year):
-    row = papi[(papi["level"] == "total") & (papi["year"] == year) & (papi["province_code"] == code)]
+    row = papi[
+        (papi["level"] == "total") & (papi["year"] == year) & (papi["province_code"] == code)
+    ]
     return float(row["rank"].iat[0])
 
 
@@ -41,7 +43,9 @@ def test_dong_thap_question_and_waterfall_in_three_lines(papi):
     assert 0 <= change.how_sure()["weights"] <= 1 and change.how_sure()["noise"] is None
     s = change.summary()
     assert s.startswith("Đồng Tháp in PAPI 2023→2024: rose from 42nd of 61 to 26th of 61")
-    assert len(fig.axes) == 2 and fig.axes[0].get_ylim()[0] > fig.axes[0].get_ylim()[1]  # up = better
+    assert (
+        len(fig.axes) == 2 and fig.axes[0].get_ylim()[0] > fig.axes[0].get_ylim()[1]
+    )  # up = better
     plt.close(fig)
 
 
@@ -77,7 +81,9 @@ def test_bad_input_names_what_there_is():
         cc.explain_rank_change("Dong Thapp", 2023, 2024)
     with pytest.raises(CchcDataError, match="the years there are 2011-2024"):
         cc.explain_rank_change("Hà Nội", 2023, 2030)
-    with pytest.raises(CchcDataError, match="2017 belongs to the era 2011-2017 and 2018 to the era"):
+    with pytest.raises(
+        CchcDataError, match="2017 belongs to the era 2011-2017 and 2018 to the era"
+    ):
         cc.explain_rank_change("Hà Nội", 2017, 2018)
     with pytest.raises(CchcDataError, match="unknown index 'pxi'"):
         cc.explain_rank_change("Hà Nội", 2023, 2024, index="pxi")
@@ -101,16 +107,18 @@ def test_rank_drivers_reproduces_notebook_02():
     assert share("2018-", "methodology", "D5") == 6.4
     assert share("2018-", "methodology", "D8", "move_share_measured") == 9.5
     assert share("2018-", "methodology", "D5", "move_share_measured") == 8.2
-    clean = {t: share("2018-", "clean", t, "move_share_ex_entries") for t in ("D4", "D6", "D2", "D1")}
+    clean = {
+        t: share("2018-", "clean", t, "move_share_ex_entries") for t in ("D4", "D6", "D2", "D1")
+    }
     assert clean == {"D4": 18.4, "D6": 15.3, "D2": 14.8, "D1": 14.1}
     assert share("2018-", "raw", "D8", "move_share_ex_entries") == 18.5
     assert share("2018-", "raw", "D4", "move_share_ex_entries") == 17.2
     # per dimension, not lumped; clean = the three transitions with no re-composition
     assert {"methodology:D5", "methodology:D8"} <= set(p.loc[("2018-", "methodology")].index)
     per = d.per_transition
-    assert sorted(per.loc[(per["view"] == "clean") & (per["era"] == "2018-"), "year_prev"].unique()) == [
-        2021, 2022, 2023
-    ]
+    assert sorted(
+        per.loc[(per["view"] == "clean") & (per["era"] == "2018-"), "year_prev"].unique()
+    ) == [2021, 2022, 2023]
     assert "descriptive" in d.interval_note
     sums = per.groupby(["era", "view", "year_prev"])["move_share"].sum()
     assert np.allclose(sums, 1.0)

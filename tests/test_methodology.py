@@ -103,7 +103,9 @@ def test_signature_changes_are_found_and_described():
 
 
 def test_cross_era_index_and_level_are_refused():
-    with pytest.raises(DataValidationError, match="2020 belongs to the era e1 and 2021 to the era e2"):
+    with pytest.raises(
+        DataValidationError, match="2020 belongs to the era e1 and 2021 to the era e2"
+    ):
         compare_methodology(meta(2020), meta(2021, era="e2"))
     with pytest.raises(DataValidationError, match="same index"):
         compare_methodology(meta(2020), meta(2021, index="OTHER"))
@@ -161,7 +163,9 @@ def test_changed_weights_feed_the_methodology_player():
     fit = shapley_rank_attribution(prev, curr)
     assert fit.players == ("A", "B", "methodology")
     expected = shapley_rank_attribution(
-        prev.copy().pipe(_plain), curr.copy().pipe(_plain), pd.Series({"A": 2.0, "B": 1.0}),
+        prev.copy().pipe(_plain),
+        curr.copy().pipe(_plain),
+        pd.Series({"A": 2.0, "B": 1.0}),
         prev_weights=pd.Series({"A": 1.0, "B": 1.0}),
     )
     pd.testing.assert_frame_equal(fit.table, expected.table)

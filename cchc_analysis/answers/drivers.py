@@ -49,7 +49,8 @@ class RankDrivers:
     terms), ``move_p05``/``move_p95`` (bootstrap over transitions, see :data:`INTERVAL_NOTE`),
     ``move_min``/``move_max`` over the single transitions where the term is measured,
     ``var_share`` (exact covariance split of score changes relative to the field,
-    Σ rel_term·rel_total / Σ rel_total²; none for entries/exits) with its interval, ``transitions``
+    Σ rel_term·rel_total / Σ rel_total²; none for entries/exits) with its interval and
+    ``var_min``/``var_max``, ``transitions``
     (where the term is measured) and ``move_share_measured`` (its share over those transitions
     only). ``per_transition``: the same shares for each transition. ``relabelled``: the components
     reported as methodology, per transition, and why.
@@ -169,9 +170,7 @@ def _transition_terms(pr, era: str, view: str, y0: int, y1: int) -> pd.DataFrame
     fit = shapley_rank_attribution(pr.prev, pr.curr, pr.weights, prev_weights=pr.prev_weights)
     contrib = fit.contributions.rename(columns={"composition": ENTRIES_EXITS})
     move = contrib.abs().sum()
-    dec = score_change_decomposition(
-        pr.prev, pr.curr, pr.weights, prev_weights=pr.prev_weights
-    )
+    dec = score_change_decomposition(pr.prev, pr.curr, pr.weights, prev_weights=pr.prev_weights)
     wide = dec.pivot(index="unit", columns="component", values="relative_contribution")
     total = wide.sum(axis=1)
     num = wide.mul(total, axis=0).sum()
@@ -194,9 +193,9 @@ def _pool(terms: pd.DataFrame, era: str, view: str, n_boot: int, seed: int) -> p
     idx = rng.integers(0, len(move), size=(n_boot, len(move)))
     boot_move = move.to_numpy()[idx].sum(axis=1)
     boot_move /= boot_move.sum(axis=1, keepdims=True)
-    boot_var = np.nan_to_num(num.to_numpy())[idx].sum(axis=1) / den.to_numpy()[idx].sum(axis=1)[
-        :, None
-    ]
+    boot_var = (
+        np.nan_to_num(num.to_numpy())[idx].sum(axis=1) / den.to_numpy()[idx].sum(axis=1)[:, None]
+    )
     per_move = move.div(move.sum(axis=1), axis=0)
     per_var = num.div(den, axis=0)
     entries = move.columns == ENTRIES_EXITS
@@ -223,6 +222,8 @@ def _pool(terms: pd.DataFrame, era: str, view: str, n_boot: int, seed: int) -> p
                 "var_share": num[term].sum(min_count=1) / den.sum(),
                 "var_p05": np.quantile(boot_var[:, j], 0.05) if has_var else np.nan,
                 "var_p95": np.quantile(boot_var[:, j], 0.95) if has_var else np.nan,
+                "var_min": per_var.loc[measured, term].min(),
+                "var_max": per_var.loc[measured, term].max(),
                 "transitions": len(measured),
                 "move_share_measured": move.loc[measured, term].sum()
                 / move.loc[measured].to_numpy().sum(),

@@ -62,8 +62,15 @@ class RankChange:
         to the field's mean change; none for entries/exits) and ``score_change`` (points)."""
         if self.terms.empty:
             return pd.DataFrame(
-                columns=["term", "label", "kind", "places", "places_gained", "score_vs_field",
-                         "score_change"]
+                columns=[
+                    "term",
+                    "label",
+                    "kind",
+                    "places",
+                    "places_gained",
+                    "score_vs_field",
+                    "score_change",
+                ]
             )
         score = self.score.set_index("component")
         out = pd.DataFrame({"term": self.terms.index, "places": self.terms.to_numpy()})
@@ -72,7 +79,15 @@ class RankChange:
         out["places_gained"] = -out["places"] + 0.0
         out["score_vs_field"] = out["term"].map(score["relative_contribution"])
         out["score_change"] = out["term"].map(score["contribution"])
-        cols = ["term", "label", "kind", "places", "places_gained", "score_vs_field", "score_change"]
+        cols = [
+            "term",
+            "label",
+            "kind",
+            "places",
+            "places_gained",
+            "score_vs_field",
+            "score_change",
+        ]
         return out[cols]
 
     def how_sure(self) -> dict[str, object]:
@@ -168,8 +183,13 @@ class RankChange:
         labels = dict(zip(t["term"], t["label"], strict=True))
         n_ranked = int(max(self.n_prev, self.n_curr))
         rank_waterfall(
-            ax_rank, self.terms, self.rank_prev, self.rank_curr, n_ranked,
-            (self.year_prev, self.year_curr), labels,
+            ax_rank,
+            self.terms,
+            self.rank_prev,
+            self.rank_curr,
+            n_ranked,
+            (self.year_prev, self.year_curr),
+            labels,
         )
         score = t.dropna(subset=["score_vs_field"]).set_index("term")["score_vs_field"]
         score_waterfall(ax_score, score, labels)
@@ -180,7 +200,9 @@ class RankChange:
             fontweight="bold",
         )
         spec = get_index(self.index)
-        note = f"; relabelled as methodology: {', '.join(self.relabelled)}" if self.relabelled else ""
+        note = (
+            f"; relabelled as methodology: {', '.join(self.relabelled)}" if self.relabelled else ""
+        )
         add_source(
             fig,
             f"{spec.source}. Shapley rank attribution over {self.level}s (field game), "
@@ -230,13 +252,11 @@ def explain_rank_change(
     if code in ranks.index:
         row = ranks.loc[code]
         rank_prev, rank_curr = float(row["rank_prev"]), float(row["rank_curr"])
-        terms = row[["composition", *fit.players]].astype(float).rename(
-            {"composition": ENTRIES_EXITS}
+        terms = (
+            row[["composition", *fit.players]].astype(float).rename({"composition": ENTRIES_EXITS})
         )
         terms = pd.concat([terms.drop(ENTRIES_EXITS), terms[[ENTRIES_EXITS]]])
-        dec = score_change_decomposition(
-            pr.prev, pr.curr, pr.weights, prev_weights=pr.prev_weights
-        )
+        dec = score_change_decomposition(pr.prev, pr.curr, pr.weights, prev_weights=pr.prev_weights)
         score = dec[dec["unit"] == code].reset_index(drop=True)
         unc = rank_uncertainty(pr.curr, pr.weights, n_draws=n_draws, seed=seed, prev=pr.prev)
         uncertainty = unc.loc[code]
@@ -253,14 +273,31 @@ def explain_rank_change(
     climb = None
     if not math.isnan(rank_curr):
         climb = points_to_overtake(
-            curr_raw, code, places=(1, 3, 5), maxima=_common.maxima(curr_raw),
+            curr_raw,
+            code,
+            places=(1, 3, 5),
+            maxima=_common.maxima(curr_raw),
             weights=_common.weights(curr_raw),
         )
     return RankChange(
-        index=spec.name, unit=code, name=name, year_prev=y0, year_curr=y1, level=level,
-        breaks=pr.breaks, rank_prev=rank_prev, rank_curr=rank_curr, n_prev=n_prev,
-        n_curr=n_curr, status=status, attribution=fit, terms=terms, score=score, climb=climb,
-        uncertainty=uncertainty, relabelled=pr.relabelled,
+        index=spec.name,
+        unit=code,
+        name=name,
+        year_prev=y0,
+        year_curr=y1,
+        level=level,
+        breaks=pr.breaks,
+        rank_prev=rank_prev,
+        rank_curr=rank_curr,
+        n_prev=n_prev,
+        n_curr=n_curr,
+        status=status,
+        attribution=fit,
+        terms=terms,
+        score=score,
+        climb=climb,
+        uncertainty=uncertainty,
+        relabelled=pr.relabelled,
     )
 
 

@@ -70,11 +70,13 @@ class ProvinceProfile:
         gs = fig.add_gridspec(3, 2, height_ratios=[1, 1, 1.1])
         ax = fig.add_subplot(gs[0, :])
         changes = [
-            (r.year_prev, r.year_curr, ", ".join(r.components))
-            for r in self.changes.itertuples()
+            (r.year_prev, r.year_curr, ", ".join(r.components)) for r in self.changes.itertuples()
         ]
         rank_history(
-            ax, self.history["rank"], spec.eras, changes,
+            ax,
+            self.history["rank"],
+            spec.eras,
+            changes,
             n_max=int(self.history["n_ranked"].max()),
         )
         ax.set_title(f"{self.index} rank; shaded: a component re-composed (methodology)")
@@ -84,8 +86,14 @@ class ProvinceProfile:
         y = np.arange(len(t))[::-1]
         ax.hlines(y, t["minimum"], t["maximum"], color="0.75", lw=6, label="national min–max")
         ax.scatter(t["median"], y, marker="|", s=250, color="0.2", label="national median")
-        ax.scatter(t["value"], y, color=palette.INDEX_COLORS.get(self.index, "C0"), s=40,
-                   zorder=5, label=self.name)
+        ax.scatter(
+            t["value"],
+            y,
+            color=palette.INDEX_COLORS.get(self.index, "C0"),
+            s=40,
+            zorder=5,
+            label=self.name,
+        )
         ax.set_yticks(y, [_common.label(self.index, c) for c in t.index], fontsize=8.5)
         ax.set_xlabel(f"score ({self.index} points)")
         ax.set_title(f"{self.latest_year}: scores against the field")
@@ -96,15 +104,25 @@ class ProvinceProfile:
         if lc is not None:
             tt = lc.table
             yy = np.arange(len(tt))[::-1]
-            ax.barh(yy, tt["places_gained"], color=[
-                palette.UP if v > 0 else palette.DOWN for v in tt["places_gained"]])
+            ax.barh(
+                yy,
+                tt["places_gained"],
+                color=[palette.UP if v > 0 else palette.DOWN for v in tt["places_gained"]],
+            )
             ax.set_yticks(yy, tt["label"], fontsize=8.5)
             ax.axvline(0, color="0.2", lw=0.8)
-            ax.set_title(f"what moved it {lc.year_prev}→{lc.year_curr} "
-                         f"({lc.places_gained:+.0f} places)")
+            ax.set_title(
+                f"what moved it {lc.year_prev}→{lc.year_curr} ({lc.places_gained:+.0f} places)"
+            )
         else:
-            ax.text(0.5, 0.5, "no transition in which it is ranked in both years",
-                    ha="center", va="center", transform=ax.transAxes)
+            ax.text(
+                0.5,
+                0.5,
+                "no transition in which it is ranked in both years",
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+            )
             ax.set_title("what moved it")
         ax.set_xlabel("places gained (Shapley; > 0 = moved up)")
 
@@ -112,25 +130,48 @@ class ProvinceProfile:
         reach = t["places_within_reach"]
         ax.barh(y, reach, color=[palette.component_color(self.index, c) for c in t.index])
         for yi, c in zip(y, t.index, strict=True):
-            ax.annotate(f"{int(reach[c])} (headroom {t.at[c, 'headroom']:.2f} pts)",
-                        (reach[c], yi), xytext=(3, 0), textcoords="offset points",
-                        va="center", fontsize=7.5)
+            ax.annotate(
+                f"{int(reach[c])} (headroom {t.at[c, 'headroom']:.2f} pts)",
+                (reach[c], yi),
+                xytext=(3, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=7.5,
+            )
         ax.set_yticks(y, [_common.label(self.index, c) for c in t.index], fontsize=8.5)
         ax.set_xlim(0, max(float(reach.max()), 1.0) * 1.6)
         ax.set_xlabel("places gained by raising this component alone to its maximum")
-        need = [f"{p}: {t[f'points_for_{p}'].min():.2f}" for p in (1, 3, 5)
-                if t[f"points_for_{p}"].notna().any()]
-        ax.set_title("headroom: places within reach\n(points needed for 1/3/5 places, cheapest: "
-                     + ("; ".join(need) or "none") + ")", fontsize=10)
+        need = [
+            f"{p}: {t[f'points_for_{p}'].min():.2f}"
+            for p in (1, 3, 5)
+            if t[f"points_for_{p}"].notna().any()
+        ]
+        ax.set_title(
+            "headroom: places within reach\n(points needed for 1/3/5 places, cheapest: "
+            + ("; ".join(need) or "none")
+            + ")",
+            fontsize=10,
+        )
 
         ax = fig.add_subplot(gs[2, 1])
         ax.axis("off")
-        ax.text(0, 1, _sure_text(self), va="top", ha="left", fontsize=9, wrap=True,
-                transform=ax.transAxes)
+        ax.text(
+            0,
+            1,
+            _sure_text(self),
+            va="top",
+            ha="left",
+            fontsize=9,
+            wrap=True,
+            transform=ax.transAxes,
+        )
         ax.set_title("how sure")
         fig.suptitle(self.header(), fontweight="bold", fontsize=14)
-        add_source(fig, f"{spec.source}. cchc_analysis.province_profile: Shapley rank attribution "
-                   "(field game), points_to_overtake, rank_uncertainty (Dirichlet weights).")
+        add_source(
+            fig,
+            f"{spec.source}. cchc_analysis.province_profile: Shapley rank attribution "
+            "(field game), points_to_overtake, rank_uncertainty (Dirichlet weights).",
+        )
         return fig
 
 
@@ -138,13 +179,19 @@ def _sure_text(p: ProvinceProfile) -> str:
     s = p.how_sure
     lines = []
     if not math.isnan(s.get("rank_p05", math.nan)):
-        lines.append(f"Rank under random re-weighting: {s['rank_p05']:.0f}–{s['rank_p95']:.0f} "
-                     f"(5–95% of draws; nominal {p.rank:.0f}).")
+        lines.append(
+            f"Rank under random re-weighting: {s['rank_p05']:.0f}–{s['rank_p95']:.0f} "
+            f"(5–95% of draws; nominal {p.rank:.0f})."
+        )
     if s.get("change_robust") is not None:
-        lines.append(f"Latest change keeps its sign in {s['change_weights']:.0%} of draws: "
-                     + ("robust." if s["change_robust"] else "not robust."))
-    lines.append("Survey sampling noise: " + ("not yet modelled." if s.get("noise") is None
-                                             else str(s["noise"])))
+        lines.append(
+            f"Latest change keeps its sign in {s['change_weights']:.0%} of draws: "
+            + ("robust." if s["change_robust"] else "not robust.")
+        )
+    lines.append(
+        "Survey sampling noise: "
+        + ("not yet modelled." if s.get("noise") is None else str(s["noise"]))
+    )
     import textwrap
 
     return "\n".join(textwrap.fill(x, 60) for x in lines)
@@ -174,8 +221,15 @@ def province_profile(
         frames[year] = wide
         total = composite(wide, _common.weights(wide))
         ranks = competition_rank(total)
-        rows.append((year, spec.era_of(year), ranks.get(code, math.nan),
-                     int(ranks.notna().sum()), total.get(code, math.nan)))
+        rows.append(
+            (
+                year,
+                spec.era_of(year),
+                ranks.get(code, math.nan),
+                int(ranks.notna().sum()),
+                total.get(code, math.nan),
+            )
+        )
     history = pd.DataFrame(rows, columns=["year", "era", "rank", "n_ranked", "score"])
     history = history.set_index("year")
     changes = []
@@ -188,8 +242,20 @@ def province_profile(
     changes = pd.DataFrame(changes, columns=["year_prev", "year_curr", "components"])
     ranked = history.index[history["rank"].notna()]
     if len(ranked) == 0:
-        return ProvinceProfile(spec.name, code, name, None, math.nan, 0, math.nan,
-                               pd.DataFrame(), history, changes, None, {"noise": None})
+        return ProvinceProfile(
+            spec.name,
+            code,
+            name,
+            None,
+            math.nan,
+            0,
+            math.nan,
+            pd.DataFrame(),
+            history,
+            changes,
+            None,
+            {"noise": None},
+        )
     latest = int(ranked.max())
     curr = frames[latest]
     table = _scores(curr, code)
@@ -206,26 +272,39 @@ def province_profile(
     how = {"rank_p05": float(unc.at[code, "rank_p05"]), "rank_p95": float(unc.at[code, "rank_p95"])}
     if latest_change is not None:
         sure = latest_change.how_sure()
-        how |= {"change_weights": sure["weights"], "change_robust": sure["robust"],
-                "noise": sure["noise"]}
+        how |= {
+            "change_weights": sure["weights"],
+            "change_robust": sure["robust"],
+            "noise": sure["noise"],
+        }
     else:
         how["noise"] = None
     return ProvinceProfile(
-        index=spec.name, unit=code, name=name, latest_year=latest,
-        rank=float(history.at[latest, "rank"]), n_ranked=int(history.at[latest, "n_ranked"]),
-        score=float(history.at[latest, "score"]), table=table, history=history,
-        changes=changes, latest_change=latest_change, how_sure=how,
+        index=spec.name,
+        unit=code,
+        name=name,
+        latest_year=latest,
+        rank=float(history.at[latest, "rank"]),
+        n_ranked=int(history.at[latest, "n_ranked"]),
+        score=float(history.at[latest, "score"]),
+        table=table,
+        history=history,
+        changes=changes,
+        latest_change=latest_change,
+        how_sure=how,
     )
 
 
 def _scores(curr: pd.DataFrame, code: str) -> pd.DataFrame:
     complete = curr.dropna()
-    out = pd.DataFrame({
-        "value": curr.loc[code],
-        "minimum": complete.min(),
-        "median": complete.median(),
-        "maximum": complete.max(),
-    })
+    out = pd.DataFrame(
+        {
+            "value": curr.loc[code],
+            "minimum": complete.min(),
+            "median": complete.median(),
+            "maximum": complete.max(),
+        }
+    )
     out["component_rank"] = competition_rank(curr).loc[code]
     out.index.name = "component"
     return out
@@ -233,10 +312,12 @@ def _scores(curr: pd.DataFrame, code: str) -> pd.DataFrame:
 
 def _climb(curr, code, maxima, weights) -> pd.DataFrame:
     pts = points_to_overtake(curr, code, places=(1, 3, 5), maxima=maxima, weights=weights)
-    need = pts.pivot_table(index="component", columns="places", values="points_needed",
-                           aggfunc="first", dropna=False)
-    feasible = pts.pivot_table(index="component", columns="places", values="feasible",
-                               aggfunc="first")
+    need = pts.pivot_table(
+        index="component", columns="places", values="points_needed", aggfunc="first", dropna=False
+    )
+    feasible = pts.pivot_table(
+        index="component", columns="places", values="feasible", aggfunc="first"
+    )
     need = need.where(feasible.astype(bool))
     out = pd.DataFrame(index=curr.columns)
     for p in (1, 3, 5):
@@ -246,8 +327,9 @@ def _climb(curr, code, maxima, weights) -> pd.DataFrame:
     out["headroom"] = first["headroom"].reindex(curr.columns)
     rank = int(pts["rank"].iat[0])
     if rank > 1:
-        reach = points_to_overtake(curr, code, places=range(1, rank), maxima=maxima,
-                                   weights=weights)
+        reach = points_to_overtake(
+            curr, code, places=range(1, rank), maxima=maxima, weights=weights
+        )
         within = reach[reach["feasible"]].groupby("component")["places"].max()
         out["places_within_reach"] = within.reindex(curr.columns, fill_value=0).astype(int)
     else:

@@ -139,8 +139,15 @@ def map_recipe(
     )
     relabelled = {k: v for k, v in pr.relabelled.items() if k != component}
     return RecipePair(
-        prev=prev, curr=curr, weights=w_curr, prev_weights=w_prev, maxima=curr_max,
-        prev_maxima=prev_max, component=component, parts=tuple(old_parts), dropped=dropped,
+        prev=prev,
+        curr=curr,
+        weights=w_curr,
+        prev_weights=w_prev,
+        maxima=curr_max,
+        prev_maxima=prev_max,
+        component=component,
+        parts=tuple(old_parts),
+        dropped=dropped,
         relabelled=relabelled,
     )
 

@@ -47,19 +47,39 @@ def rank_history(
         ax.plot(r.index, r.to_numpy(), marker="o", color=color, lw=1.8)
     for y0, y1, what in changes:
         ax.axvspan(y0, y1, color=palette.METHODOLOGY, alpha=0.12, lw=0)
-        ax.text((y0 + y1) / 2, top * 0.97, what, ha="center", va="bottom", fontsize=7, rotation=90,
-                color="0.25")
+        ax.text(
+            (y0 + y1) / 2,
+            top * 0.97,
+            what,
+            ha="center",
+            va="bottom",
+            fontsize=7,
+            rotation=90,
+            color="0.25",
+        )
     for first, _last, name in eras[1:]:
         ax.axvline(first - 0.5, color="0.2", ls="--", lw=1)
-        ax.text(first - 0.42, top * 0.5, f"new era {name}: not comparable", rotation=90,
-                fontsize=7.5, va="center")
+        ax.text(
+            first - 0.42,
+            top * 0.5,
+            f"new era {name}: not comparable",
+            rotation=90,
+            fontsize=7.5,
+            va="center",
+        )
     for y in ranks.index[ranks.isna()]:
         ax.axvspan(y - 0.4, y + 0.4, color="0.9", lw=0)
         ax.text(y, 1, "not\nranked", ha="center", va="top", fontsize=7, color="0.3")
     if label_points:
         for y, v in ranks.dropna().items():
-            ax.annotate(f"{int(v)}", (y, v), xytext=(0, 6), textcoords="offset points",
-                        ha="center", fontsize=7.5)
+            ax.annotate(
+                f"{int(v)}",
+                (y, v),
+                xytext=(0, 6),
+                textcoords="offset points",
+                ha="center",
+                fontsize=7.5,
+            )
     ax.set_ylim(top + 2, -2)
     if years:
         ax.set_xticks(years, [str(y) for y in years], fontsize=8)

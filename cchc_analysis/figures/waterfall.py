@@ -60,26 +60,48 @@ def rank_waterfall(
     bottom = n_ranked + 0.5
     ax.bar(0, bottom - level, bottom=level, color=palette.NEUTRAL, width=0.7)
     ax.annotate(
-        f"{int(round(level))}", (0, level), xytext=(0, 3), textcoords="offset points",
-        ha="center", va="bottom", fontsize=8.5, fontweight="bold",
+        f"{round(level)}",
+        (0, level),
+        xytext=(0, 3),
+        textcoords="offset points",
+        ha="center",
+        va="bottom",
+        fontsize=8.5,
+        fontweight="bold",
     )
-    for i, (term, step) in enumerate(terms.astype(float).items(), start=1):
+    for i, step in enumerate(terms.astype(float).to_numpy(), start=1):
         ax.bar(
-            i, step, bottom=level, width=0.7, edgecolor="none",
+            i,
+            step,
+            bottom=level,
+            width=0.7,
+            edgecolor="none",
             color=palette.UP if step < 0 else palette.DOWN,
         )
         if abs(step) >= 0.05:
             ax.annotate(
-                f"{-step:+.1f}", (i, level + step / 2), ha="center", va="center", fontsize=7.5,
+                f"{-step:+.1f}",
+                (i, level + step / 2),
+                ha="center",
+                va="center",
+                fontsize=7.5,
                 bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7},
             )
         ax.plot([i - 0.35, i + 1.35], [level + step] * 2, color="0.3", lw=0.6)
         level += step
     end = len(terms) + 1
-    ax.bar(end, bottom - float(rank_curr), bottom=float(rank_curr), color=palette.NEUTRAL, width=0.7)
+    ax.bar(
+        end, bottom - float(rank_curr), bottom=float(rank_curr), color=palette.NEUTRAL, width=0.7
+    )
     ax.annotate(
-        f"{int(round(rank_curr))}", (end, rank_curr), xytext=(0, 3), textcoords="offset points",
-        ha="center", va="bottom", fontsize=8.5, fontweight="bold",
+        f"{round(rank_curr)}",
+        (end, rank_curr),
+        xytext=(0, 3),
+        textcoords="offset points",
+        ha="center",
+        va="bottom",
+        fontsize=8.5,
+        fontweight="bold",
     )
     ticks = [f"rank {years[0]}", *(labels.get(t, t) for t in terms.index), f"rank {years[1]}"]
     ax.set_xticks(range(end + 1), ticks, rotation=60, ha="right", fontsize=8)
