@@ -177,7 +177,7 @@ class RankChange:
                 f"{self.name} is {self.status} in {self.index} {self.year_prev}→{self.year_curr}; "
                 "there is no rank change to draw"
             )
-        fig = fig or plt.figure(figsize=(11, 5.4))
+        fig = fig or plt.figure(figsize=(11, 5.6), layout="constrained")
         ax_rank, ax_score = fig.subplots(1, 2)
         t = self.table
         labels = dict(zip(t["term"], t["label"], strict=True))

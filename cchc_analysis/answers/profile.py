@@ -66,7 +66,7 @@ class ProvinceProfile:
         from cchc_analysis.plotting import add_source
 
         spec = get_index(self.index)
-        fig = fig or plt.figure(figsize=(13, 12))
+        fig = fig or plt.figure(figsize=(13, 13), layout="constrained")
         gs = fig.add_gridspec(3, 2, height_ratios=[1, 1, 1.1])
         ax = fig.add_subplot(gs[0, :])
         changes = [
@@ -97,7 +97,7 @@ class ProvinceProfile:
         ax.set_yticks(y, [_common.label(self.index, c) for c in t.index], fontsize=8.5)
         ax.set_xlabel(f"score ({self.index} points)")
         ax.set_title(f"{self.latest_year}: scores against the field")
-        ax.legend(fontsize=7.5, loc="lower left")
+        ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, frameon=False)
 
         ax = fig.add_subplot(gs[1, 1])
         lc = self.latest_change
@@ -127,31 +127,10 @@ class ProvinceProfile:
         ax.set_xlabel("places gained (Shapley; > 0 = moved up)")
 
         ax = fig.add_subplot(gs[2, 0])
-        reach = t["places_within_reach"]
-        ax.barh(y, reach, color=[palette.component_color(self.index, c) for c in t.index])
-        for yi, c in zip(y, t.index, strict=True):
-            ax.annotate(
-                f"{int(reach[c])} (headroom {t.at[c, 'headroom']:.2f} pts)",
-                (reach[c], yi),
-                xytext=(3, 0),
-                textcoords="offset points",
-                va="center",
-                fontsize=7.5,
-            )
-        ax.set_yticks(y, [_common.label(self.index, c) for c in t.index], fontsize=8.5)
-        ax.set_xlim(0, max(float(reach.max()), 1.0) * 1.6)
-        ax.set_xlabel("places gained by raising this component alone to its maximum")
-        need = [
-            f"{p}: {t[f'points_for_{p}'].min():.2f}"
-            for p in (1, 3, 5)
-            if t[f"points_for_{p}"].notna().any()
-        ]
-        ax.set_title(
-            "headroom: places within reach\n(points needed for 1/3/5 places, cheapest: "
-            + ("; ".join(need) or "none")
-            + ")",
-            fontsize=10,
-        )
+        if "runner_up" in t.columns:
+            _defending(ax, self, y)
+        else:
+            _headroom(ax, self, y)
 
         ax = fig.add_subplot(gs[2, 1])
         ax.axis("off")
@@ -173,6 +152,65 @@ class ProvinceProfile:
             "(field game), points_to_overtake, rank_uncertainty (Dirichlet weights).",
         )
         return fig
+
+
+def _headroom(ax, p: ProvinceProfile, y) -> None:
+    """Places within reach per component: what differs between components of equal weight."""
+    t = p.table
+    reach = t["places_within_reach"]
+    ax.barh(y, reach, color=[palette.component_color(p.index, c) for c in t.index])
+    for yi, c in zip(y, t.index, strict=True):
+        ax.annotate(
+            f"{int(reach[c])} (headroom {t.at[c, 'headroom']:.2f} pts)",
+            (reach[c], yi),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=7.5,
+        )
+    ax.set_yticks(y, [_common.label(p.index, c) for c in t.index], fontsize=8.5)
+    ax.set_xlim(0, max(float(reach.max()), 1.0) * 1.6)
+    ax.set_xlabel("places gained by raising this component alone to its maximum")
+    need = [
+        f"{p}: {t[f'points_for_{p}'].min():.2f}"
+        for p in (1, 3, 5)
+        if t[f"points_for_{p}"].notna().any()
+    ]
+    ax.set_title(
+        "headroom: places within reach\n(points needed for 1/3/5 places, cheapest: "
+        + ("; ".join(need) or "none")
+        + ")",
+        fontsize=10,
+    )
+
+
+def _defending(ax, p: ProvinceProfile, y) -> None:
+    """The leader: points the runner-up needs on one component alone, against its headroom."""
+    t = p.table
+    runner = t["runner_up"].iat[0]
+    names = get_index(p.index).unit_names
+    runner_name = names().get(runner, runner) if names else runner
+    ax.barh(
+        y,
+        t["runner_up_needs"],
+        color=palette.NEUTRAL,
+        height=0.6,
+        label=f"points {runner_name} (2nd) needs to pass",
+    )
+    ax.scatter(
+        t["runner_up_headroom"],
+        y,
+        marker="|",
+        s=250,
+        color="0.2",
+        label=f"{runner_name}'s headroom",
+    )
+    ax.set_yticks(y, [_common.label(p.index, c) for c in t.index], fontsize=8.5)
+    ax.set_xlabel("points on that component alone")
+    ax.set_title(
+        f"defending first place: lead of {t['runner_up_needs'].min():.2f} points", fontsize=10
+    )
+    ax.legend(fontsize=7.5, loc="lower right")
 
 
 def _sure_text(p: ProvinceProfile) -> str:
@@ -333,5 +371,13 @@ def _climb(curr, code, maxima, weights) -> pd.DataFrame:
         within = reach[reach["feasible"]].groupby("component")["places"].max()
         out["places_within_reach"] = within.reindex(curr.columns, fill_value=0).astype(int)
     else:
+        # the leader defends: what the runner-up needs on one component alone to pass it
         out["places_within_reach"] = 0
+        total = composite(curr, weights)
+        runner = competition_rank(total).drop(code).dropna().sort_values().index[0]
+        defend = points_to_overtake(curr, runner, places=(1,), maxima=maxima, weights=weights)
+        defend = defend.set_index("component")
+        out["runner_up"] = runner
+        out["runner_up_needs"] = defend["points_needed"].reindex(curr.columns)
+        out["runner_up_headroom"] = defend["headroom"].reindex(curr.columns)
     return out
