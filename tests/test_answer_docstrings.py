@@ -11,6 +11,7 @@ import pytest
 MODULES = [
     "cchc_analysis.methodology",
     "cchc_analysis.indices",
+    "cchc_analysis.answers._common",
     "cchc_analysis.answers.drivers",
     "cchc_analysis.answers.explain",
     "cchc_analysis.answers.profile",

@@ -178,3 +178,21 @@ def test_rank_history_draws_breaks_and_gaps():
     texts = {t.get_text() for t in ax.texts}
     assert "not\nranked" in texts and "D8" in texts
     plt.close(fig)
+
+
+def test_noise_hook_reaches_how_sure():
+    from cchc_analysis.answers import set_noise_model
+
+    seen = {}
+
+    def model(**kwargs):
+        seen.update(kwargs)
+        return 0.75
+
+    set_noise_model(model)
+    try:
+        change = cc.explain_rank_change("Đồng Tháp", 2023, 2024, n_draws=200)
+        assert change.how_sure()["noise"] == 0.75
+    finally:
+        set_noise_model(None)
+    assert seen == {"index": "PAPI", "unit": "87", "year_prev": 2023, "year_curr": 2024}

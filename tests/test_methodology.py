@@ -128,6 +128,9 @@ def test_relabelled_component_is_methodology_and_warns():
     with pytest.warns(MethodologyWarning):
         dec = score_change_decomposition(prev, curr)
     assert set(dec["component"]) == {"A", "methodology:B"}
+    meth = dec[dec["component"] == "methodology:B"]
+    assert (meth["performance"] == 0).all() and (meth["relative_performance"] == 0).all()
+    assert np.allclose(meth["methodology"], meth["contribution"])
     assert dec.attrs["cchc_breaks"] == {"breaks": "documented", "relabelled": fit.relabelled}
     with pytest.warns(MethodologyWarning):
         assert "methodology:B" in set(freeze_component_ranks(prev, curr)["component"])

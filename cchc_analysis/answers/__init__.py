@@ -5,11 +5,13 @@
 :func:`rank_drivers`                      which components drive rank movement over an era
 :func:`province_profile`                  one province on one page: scores, ranks, drivers
 :func:`map_recipe`                        express year a's parts on year b's recipe
+:func:`set_noise_model`                   wire a survey-noise model into "how sure"
 ========================================  =====================================================
 """
 
 from __future__ import annotations
 
+from cchc_analysis.answers._common import set_noise_model
 from cchc_analysis.answers.drivers import RankDrivers, rank_drivers
 from cchc_analysis.answers.explain import RankChange, explain_rank_change
 from cchc_analysis.answers.profile import ProvinceProfile, province_profile
@@ -24,4 +26,5 @@ __all__ = [
     "map_recipe",
     "province_profile",
     "rank_drivers",
+    "set_noise_model",
 ]

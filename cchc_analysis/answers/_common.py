@@ -22,6 +22,21 @@ available yet.
 """
 
 
+def set_noise_model(model: Callable[..., object] | None) -> None:
+    """Wire a survey-noise model into the "how sure" of the one-call answers (``None`` unwires).
+
+    ``model(index=..., unit=..., year_prev=..., year_curr=...)`` returns what it knows about that
+    rank change (e.g. the probability the unit truly moved); it is reported under ``"noise"``.
+
+    >>> set_noise_model(lambda **k: "p(moved) = 0.9")
+    >>> noise_verdict("PAPI", "87", 2023, 2024)
+    'p(moved) = 0.9'
+    >>> set_noise_model(None)
+    """
+    global NOISE_MODEL
+    NOISE_MODEL = model
+
+
 def noise_verdict(index: str, unit: str, year_prev: int, year_curr: int) -> object:
     """What :data:`NOISE_MODEL` says about one rank change, or ``None`` when no model is wired."""
     if NOISE_MODEL is None:

@@ -97,7 +97,9 @@ class ProvinceProfile:
         ax.set_yticks(y, [_common.label(self.index, c) for c in t.index], fontsize=8.5)
         ax.set_xlabel(f"score ({self.index} points)")
         ax.set_title(f"{self.latest_year}: scores against the field")
-        ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, frameon=False)
+        ax.legend(
+            fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, frameon=False
+        )
 
         ax = fig.add_subplot(gs[1, 1])
         lc = self.latest_change

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cchc_analysis.methodology import METHODOLOGY_PREFIX
 from cchc_analysis.ranking._breaks import prepare, tag
 from cchc_analysis.ranking._transition import transition
 from cchc_analysis.ranking.ranks import canonical_sum, rank_last_axis
@@ -46,8 +47,9 @@ def score_change_decomposition(
     composites to a few units in the last place (far below ``1e-12`` for scores of order 100).
 
     ``breaks`` handles components whose composition changed, as in
-    :func:`~cchc_analysis.ranking.shapley_rank_attribution` (a relabelled component is the row
-    ``methodology:<code>``); the choice is recorded in ``result.attrs["cchc_breaks"]``.
+    :func:`~cchc_analysis.ranking.shapley_rank_attribution`: a relabelled component is the row
+    ``methodology:<code>``, its whole contribution under ``methodology`` and none under
+    ``performance``; the choice is recorded in ``result.attrs["cchc_breaks"]``.
 
     >>> import cchc_analysis as cc
     >>> d = cc.score_change_decomposition(cc.papi_wide(2023), cc.papi_wide(2024))
@@ -71,6 +73,10 @@ def score_change_decomposition(
     else:
         performance = contribution
         methodology = np.zeros_like(contribution)
+    relabelled = np.array([str(c).startswith(METHODOLOGY_PREFIX) for c in tr.components])
+    if relabelled.any():  # a re-composed component's whole change is methodology
+        methodology = np.where(relabelled, contribution, methodology)
+        performance = np.where(relabelled, 0.0, performance)
     n, k = contribution.shape
     out = pd.DataFrame(
         {
