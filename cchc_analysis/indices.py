@@ -45,6 +45,7 @@ class IndexSpec:
     screen: Callable[[int, int], Sequence[str]] = lambda a, b: ()
     source: str = ""
     levels: tuple[str, ...] = ("dimension",)
+    driver_levels: tuple[str, ...] = ("dimension",)
     unit_names: Callable[[], pd.Series] | None = None
     extra: dict = field(default_factory=dict)
 

@@ -123,6 +123,16 @@ def test_rank_drivers_reproduces_notebook_02():
     sums = per.groupby(["era", "view", "year_prev"])["move_share"].sum()
     assert np.allclose(sums, 1.0)
     assert set(d.relabelled["component"]) == {"D3", "D5", "D8"}
+    side = d.side_by_side()
+    assert list(side.columns) == ["methodology", "clean", "raw"]
+    assert np.isnan(side.loc[("2018-", "methodology:D8"), "raw"])
+    fig = d.plot()
+    assert len(fig.axes) == 2
+    plt.close(fig)
+    with pytest.raises(ValueError, match="dimension level"):
+        cc.rank_drivers("papi", level="subdimension")
+    with pytest.raises(CchcDataError, match="its eras are"):
+        cc.rank_drivers("papi", era="2018–2024")
 
 
 @pytest.mark.slow

@@ -81,6 +81,73 @@ class RankDrivers:
         )
         return table.reindex(columns=list(VIEWS))
 
+    def plot(self, view: str = "methodology", fig=None):
+        """Shares of rank movement and of score-change variance per era, with descriptive
+        bootstrap whiskers (the headline figure of notebook 02)."""
+        import matplotlib.pyplot as plt
+
+        from cchc_analysis.answers._common import label
+        from cchc_analysis.figures import palette
+        from cchc_analysis.plotting import add_source
+
+        if view not in VIEWS:
+            raise ValueError(f"view must be one of {VIEWS}, got {view!r}")
+        data = self.pooled[self.pooled["view"] == view]
+        eras = list(dict.fromkeys(data["era"]))
+        fig = fig or plt.figure(figsize=(6.5 * len(eras), 5.8), layout="constrained")
+        axes = np.atleast_1d(fig.subplots(1, len(eras), sharex=True))
+        for ax, era in zip(axes, eras, strict=True):
+            h = data[data["era"] == era].set_index("term")
+            order = sorted(
+                h.index, key=lambda t: (t == ENTRIES_EXITS, _kind(t) != "performance", t)
+            )
+            h = h.reindex(order)
+            y = np.arange(len(h))[::-1]
+            move = h["move_share"] * 100
+            ax.barh(
+                y + 0.2,
+                move,
+                height=0.38,
+                color=palette.INDEX_COLORS["PAPI"],
+                label="share of absolute rank movement",
+            )
+            ax.errorbar(
+                move,
+                y + 0.2,
+                xerr=[move - h["move_p05"] * 100, h["move_p95"] * 100 - move],
+                fmt="none",
+                ecolor="0.15",
+                capsize=2.5,
+                lw=1,
+            )
+            var = (h["var_share"] * 100).fillna(0.0)
+            ax.barh(
+                y - 0.2,
+                var,
+                height=0.38,
+                color=palette.INDEX_COLORS["PAR"],
+                label="share of score-change variance",
+            )
+            ax.set_yticks(y, [label(self.index, t) for t in h.index], fontsize=8.5)
+            ax.axvline(0, color="0.3", lw=0.8)
+            ax.set_title(f"{era}: {int(h['transitions'].max())} transitions ({view})")
+            ax.set_xlabel("share of the era's total (%)")
+        axes[0].legend(loc="lower right", fontsize=8)
+        fig.suptitle(
+            f"Which {self.index} components move ranks (whiskers: 5–95% of a bootstrap over "
+            "transitions, descriptive)",
+            fontweight="bold",
+        )
+        from cchc_analysis.indices import get_index
+
+        add_source(
+            fig,
+            f"{get_index(self.index).source}. cchc_analysis.rank_drivers: Shapley rank "
+            "attribution (field game) and exact covariance split of score changes relative "
+            "to the field; no variance share for entries/exits.",
+        )
+        return fig
+
     def top(self, era: str, view: str = "methodology", n: int = 3) -> pd.DataFrame:
         """The ``n`` performance terms with the largest share of movement in ``era`` and ``view``."""
         rows = self.pooled[
@@ -116,6 +183,12 @@ def rank_drivers(
     """
     spec = get_index(index)
     spec.check_level(level)
+    if level not in spec.driver_levels:
+        raise ValueError(
+            f"rank_drivers works at the {' or '.join(spec.driver_levels)} level of {spec.name} "
+            f"(exact Shapley values over every transition); for level {level!r} open one "
+            "component into its parts with cc.shapley_rank_attribution(..., method='sample')"
+        )
     if breaks not in ("documented", "screened", "ignore"):
         raise ValueError(f"breaks must be 'documented', 'screened' or 'ignore', got {breaks!r}")
     eras = [e[2] for e in spec.eras] if era is None else [era]
