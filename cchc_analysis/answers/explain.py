@@ -11,6 +11,7 @@ import pandas as pd
 from cchc_analysis.answers import _common
 from cchc_analysis.answers._common import ENTRIES_EXITS, kind, label
 from cchc_analysis.errors import CchcDataError
+from cchc_analysis.figures.waterfall import ordinal
 from cchc_analysis.indices import get_index
 from cchc_analysis.ranking import (
     RankAttribution,
@@ -105,24 +106,23 @@ class RankChange:
         """One paragraph in words, every number from the fields above."""
         head = f"{self.name} in {self.index} {self.year_prev}→{self.year_curr}"
         if self.status != "ranked in both years":
-            from cchc_analysis.figures.waterfall import ordinal
-
             return (
                 f"{head}: {self.status} ({ordinal(self.rank_prev)} of {self.n_prev} in "
                 f"{self.year_prev}, {ordinal(self.rank_curr)} of {self.n_curr} in "
                 f"{self.year_curr}); a rank change can only be attributed for units ranked in both "
                 "years."
             )
-        from cchc_analysis.figures.waterfall import ordinal
-
         gained = self.places_gained
-        verb = "rose" if gained > 0 else ("fell" if gained < 0 else "stayed")
         t = self.table
         perf = t[t["kind"] == "performance"].sort_values("places")
-        parts = [
-            f"{head}: {verb} from {ordinal(self.rank_prev)} of {self.n_prev} to "
-            f"{ordinal(self.rank_curr)} of {self.n_curr} ({gained:+.0f} places)."
-        ]
+        if gained == 0:
+            moved = f"stayed {ordinal(self.rank_curr)} (of {self.n_prev}, then {self.n_curr})"
+        else:
+            moved = (
+                f"{'rose' if gained > 0 else 'fell'} from {ordinal(self.rank_prev)} of "
+                f"{self.n_prev} to {ordinal(self.rank_curr)} of {self.n_curr} ({gained:+.0f} places)"
+            )
+        parts = [f"{head}: {moved}."]
         if gained != 0 and len(perf):
             lead = perf if gained > 0 else perf.iloc[::-1]
             lead = lead[np.sign(lead["places_gained"]) == np.sign(gained)].head(2)
@@ -160,7 +160,7 @@ class RankChange:
                     "To climb "
                     + "/".join(str(int(p)) for p in need.index)
                     + " more places it needs "
-                    + "/".join(f"{v:.2f}" for v in need)
+                    + "/".join(f"{v:.3g}" for v in need)
                     + " points on its cheapest single component."
                 )
         return " ".join(parts)
