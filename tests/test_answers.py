@@ -206,3 +206,16 @@ def test_noise_hook_reaches_how_sure():
     finally:
         set_noise_model(None)
     assert seen == {"index": "PAPI", "unit": "87", "year_prev": 2023, "year_curr": 2024}
+
+
+@pytest.mark.slow
+def test_rank_drivers_screened_reproduces_notebook_02_sensitivity():
+    """Notebook 02's sensitivity specification (screened re-scalings also methodology)."""
+    d = cc.rank_drivers("papi", breaks="screened")
+    p = d.pooled[d.pooled["view"] == "methodology"]
+    later = p[p["era"] == "2018-"].set_index("term")["move_share"]
+    assert round(100 * later["D1"], 1) == 8.3
+    assert round(100 * later[later.index.str.startswith("methodology:")].sum(), 1) == 23.5
+    first = p[p["era"] == "2011-2017"].set_index("term")["move_share"]
+    assert round(100 * first[first.index.str.startswith("methodology:")].sum(), 1) == 6.4
+    assert sorted(d.relabelled.query("year_prev == 2020")["component"]) == ["D3", "D5", "D6"]
