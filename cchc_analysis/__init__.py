@@ -66,6 +66,18 @@ _EXPORTS = {
     "lowess_curve": "models",
     "save_figure": "plotting",
     "set_style": "plotting",
+    # ranking core: methodology travels with the data, one call per question (h1-ranking)
+    "MethodologyWarning": "methodology",
+    "ScoreMeta": "methodology",
+    "attach_methodology": "methodology",
+    "methodology_of": "methodology",
+    "composition_changes": "methodology",
+    "methodology_records": "methodology",
+    "RankAttribution": "ranking",
+    "explain_rank_change": "answers",
+    "rank_drivers": "answers",
+    "province_profile": "answers",
+    "map_recipe": "answers",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

@@ -102,8 +102,10 @@ def level_shifts(
 
     ``documented`` is true when a record explains the transition: the component table shows the
     series renumbered, relabelled or rescaled, or its dimension re-composed that year (parts added,
-    dropped, relabelled or rescaled), or a :data:`~cchc_analysis.models.COMPOSITION_BREAKS` entry
-    names the series or its dimension from that year. ``documented_by`` says which (empty if none).
+    dropped, relabelled or rescaled), a record of ``data/methodology_records.csv`` names the
+    series (:func:`cchc_analysis.methodology_records`), or a
+    :data:`~cchc_analysis.models.COMPOSITION_BREAKS` entry names the series or its dimension from
+    that year. ``documented_by`` says which (empty if none).
 
     Returns the flagged transitions (``location_flag`` or ``scale_flag``), or every transition
     with ``all_transitions=True``, sorted by year and column; columns :data:`SHIFT_COLUMNS`. A
@@ -286,6 +288,13 @@ def _explanations() -> dict[tuple[str, int], str]:
             found.setdefault((column, year), []).append(
                 f"component table: {new['parent']} re-composed ({recomposed}); this part unchanged"
             )
+    # records the component table cannot show (cchc_analysis.methodology, one list for every use)
+    from cchc_analysis.methodology import RECORDS_FILE, methodology_records
+
+    for rec in methodology_records("PAPI").itertuples(index=False):
+        for year in range(rec.year_prev + 1, rec.year_curr + 1):
+            if (year, rec.part) in subs.index and (year - 1, rec.part) in subs.index:
+                found.setdefault((rec.part, year), []).append(f"{RECORDS_FILE}: {rec.what}")
     for brk in COMPOSITION_BREAKS:
         named = set(brk.components)
         for year, column in subs.index:

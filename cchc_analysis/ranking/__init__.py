@@ -20,6 +20,16 @@ a missing component is unranked; a rank change is ``rank_t - rank_{t-1}`` (negat
 
 Compare years within one methodology era only; where components or weights changed, pass the old
 recipe (``prev_weights``, ``prev_maxima``) so that the change is reported as methodology.
+
+Frames loaded by the package (e.g. :func:`cchc_analysis.papi_wide`) carry their methodology
+(:mod:`cchc_analysis.methodology`). The functions that compare two years
+(:func:`shapley_rank_attribution`, :func:`score_change_decomposition`, :func:`overtakes`,
+:func:`freeze_component_ranks`) then refuse years of different eras, index or level, report a
+component whose composition changed as ``methodology:<code>`` with a
+:class:`~cchc_analysis.MethodologyWarning`, and pass changed weights on as ``prev_weights``. Their
+``breaks`` keyword chooses: ``"documented"`` (default with metadata), ``"screened"``, ``"ignore"``;
+plain frames behave as without it. The choice is recorded on the result
+(``RankAttribution.breaks``/``.relabelled``, or ``result.attrs["cchc_breaks"]``).
 """
 
 from __future__ import annotations

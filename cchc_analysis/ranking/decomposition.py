@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cchc_analysis.methodology import METHODOLOGY_PREFIX
+from cchc_analysis.ranking._breaks import prepare, tag
 from cchc_analysis.ranking._transition import transition
 from cchc_analysis.ranking.ranks import canonical_sum, rank_last_axis
 
@@ -18,6 +20,7 @@ def score_change_decomposition(
     maxima=None,
     prev_maxima=None,
     split: str = "midpoint",
+    breaks: str | None = None,
 ) -> pd.DataFrame:
     """Each unit's composite change split exactly by component, also relative to the field.
 
@@ -42,10 +45,21 @@ def score_change_decomposition(
     Only units ranked in both years appear (a change needs both years); the field means are over
     them. The sums are exact in real arithmetic; in floating point they agree with the change of the
     composites to a few units in the last place (far below ``1e-12`` for scores of order 100).
+
+    ``breaks`` handles components whose composition changed, as in
+    :func:`~cchc_analysis.ranking.shapley_rank_attribution`: a relabelled component is the row
+    ``methodology:<code>``, its whole contribution under ``methodology`` and none under
+    ``performance``; the choice is recorded in ``result.attrs["cchc_breaks"]``.
+
+    >>> import cchc_analysis as cc
+    >>> d = cc.score_change_decomposition(cc.papi_wide(2023), cc.papi_wide(2024))
+    >>> sorted(d["component"].unique())[:2]
+    ['D1', 'D2']
     """
     if split not in ("midpoint", "prev"):
         raise ValueError(f"split must be 'midpoint' or 'prev', got {split!r}")
-    tr = transition(prev, curr, weights, prev_weights, maxima, prev_maxima)
+    pr = prepare(prev, curr, breaks, weights, prev_weights, maxima=maxima, prev_maxima=prev_maxima)
+    tr = transition(pr.prev, pr.curr, pr.weights, pr.prev_weights, **pr.keyed)
     xp = tr.prev.loc[tr.common].to_numpy()
     xc = tr.curr.loc[tr.common].to_numpy()
     contribution = tr.parts[1][1] - tr.parts[0][0]
@@ -59,6 +73,10 @@ def score_change_decomposition(
     else:
         performance = contribution
         methodology = np.zeros_like(contribution)
+    relabelled = np.array([str(c).startswith(METHODOLOGY_PREFIX) for c in tr.components])
+    if relabelled.any():  # a re-composed component's whole change is methodology
+        methodology = np.where(relabelled, contribution, methodology)
+        performance = np.where(relabelled, 0.0, performance)
     n, k = contribution.shape
     out = pd.DataFrame(
         {
@@ -77,10 +95,12 @@ def score_change_decomposition(
         ("methodology", methodology),
     ):
         out[f"relative_{name}"] = (arr - arr.mean(axis=0)).ravel()
-    return out
+    return tag(out, pr)
 
 
-def freeze_component_ranks(prev: pd.DataFrame, curr: pd.DataFrame, weights=None) -> pd.DataFrame:
+def freeze_component_ranks(
+    prev: pd.DataFrame, curr: pd.DataFrame, weights=None, *, breaks: str | None = None
+) -> pd.DataFrame:
     """Year-t ranks had one component stayed at its year-(t-1) value, one row per (unit, component).
 
     ``rank_frozen_field``: that component frozen for every unit ranked in both years at once (units
@@ -89,9 +109,11 @@ def freeze_component_ranks(prev: pd.DataFrame, curr: pd.DataFrame, weights=None)
     ``effect_field``/``effect_own`` = ``rank_curr - rank_frozen``: the places the component's change
     was worth (negative = it moved the unit up). These are one-at-a-time effects: unlike Shapley
     values they need not add up to the rank change. ``weights`` (a Series by component) apply to
-    both years; rows cover the units ranked in both years.
+    both years; rows cover the units ranked in both years. ``breaks``: as in
+    :func:`~cchc_analysis.ranking.shapley_rank_attribution`, recorded in ``attrs["cchc_breaks"]``.
     """
-    tr = transition(prev, curr, weights)
+    pr = prepare(prev, curr, breaks, weights)
+    tr = transition(pr.prev, pr.curr, pr.weights, pr.prev_weights)
     p, c = tr.prev, tr.curr
     w = tr.recipe.w_curr
     ranked = tr.rank_curr.index[tr.rank_curr.notna()]
@@ -124,4 +146,4 @@ def freeze_component_ranks(prev: pd.DataFrame, curr: pd.DataFrame, weights=None)
     )
     out["effect_field"] = out["rank_curr"] - out["rank_frozen_field"]
     out["effect_own"] = out["rank_curr"] - out["rank_frozen_own"]
-    return out
+    return tag(out, pr)

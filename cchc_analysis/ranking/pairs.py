@@ -6,12 +6,15 @@ import numpy as np
 import pandas as pd
 
 from cchc_analysis.errors import DataValidationError
+from cchc_analysis.ranking._breaks import prepare, tag
 from cchc_analysis.ranking._inputs import as_component_vector, as_wide
 from cchc_analysis.ranking._transition import _sorted, transition
 from cchc_analysis.ranking.ranks import canonical_sum, rank_last_axis
 
 
-def overtakes(prev: pd.DataFrame, curr: pd.DataFrame, weights=None) -> pd.DataFrame:
+def overtakes(
+    prev: pd.DataFrame, curr: pd.DataFrame, weights=None, *, breaks: str | None = None
+) -> pd.DataFrame:
     """Every pair of units ranked in both years whose order flipped, and what decided it.
 
     A flip means the ``overtaken`` unit scored strictly higher in year t-1 and the ``overtaker``
@@ -21,8 +24,11 @@ def overtakes(prev: pd.DataFrame, curr: pd.DataFrame, weights=None) -> pd.DataFr
     ``necessary`` are the components without whose change the order would not have flipped;
     ``sufficient`` those whose change alone would have flipped it (both tested on the actual
     counterfactual composites, not on rounded differences). ``weights`` apply to both years.
+    ``breaks``: as in :func:`~cchc_analysis.ranking.shapley_rank_attribution` (a relabelled
+    component decides as ``methodology:<code>``), recorded in ``attrs["cchc_breaks"]``.
     """
-    tr = transition(prev, curr, weights)
+    pr = prepare(prev, curr, breaks, weights)
+    tr = transition(pr.prev, pr.curr, pr.weights, pr.prev_weights)
     names = [str(c) for c in tr.components]
     sp = tr.composite_prev.loc[tr.common].to_numpy()
     sc = tr.composite_curr.loc[tr.common].to_numpy()
@@ -62,7 +68,7 @@ def overtakes(prev: pd.DataFrame, curr: pd.DataFrame, weights=None) -> pd.DataFr
     for j, name in enumerate(names):
         out[f"gap_change_{name}"] = gap_parts[:, j]
     order = np.lexsort((out["overtaken"], out["overtaker"], rc[lost], rc[won]))
-    return out.iloc[order].reset_index(drop=True)
+    return tag(out.iloc[order].reset_index(drop=True), pr)
 
 
 def points_to_overtake(

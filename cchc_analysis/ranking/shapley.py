@@ -40,6 +40,8 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
+from cchc_analysis.methodology import METHODOLOGY_PREFIX
+from cchc_analysis.ranking._breaks import prepare
 from cchc_analysis.ranking._transition import Transition, transition
 from cchc_analysis.ranking.ranks import canonical_sum, rank_last_axis
 
@@ -72,6 +74,8 @@ class RankAttribution:
     sampling error of the data. ``unmatched`` lists units ranked in only one year (``status``
     "entered"/"exited") or in neither ("unranked"). ``numerators / denominator`` are the exact
     values (``denominator`` = P! when exact, the number of permutations when sampled).
+    ``breaks`` is the choice applied to composition changes (``None`` for plain frames) and
+    ``relabelled`` maps each component reported as ``methodology:<code>`` to what changed.
     """
 
     table: pd.DataFrame
@@ -84,6 +88,8 @@ class RankAttribution:
     seed: int | None
     numerators: np.ndarray = field(repr=False)
     denominator: int = 1
+    breaks: str | None = None
+    relabelled: dict[str, str] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         extra = f", n_permutations={self.n_permutations}" if self.method == "sample" else ""
@@ -116,7 +122,10 @@ class RankAttribution:
         )
         long["se"] = se.to_numpy().ravel()
         kinds = {"composition": "composition", "methodology": "methodology", "field": "field"}
-        long["kind"] = [kinds.get(t, "component") for t in long["term"]]
+        long["kind"] = [
+            "methodology" if str(t).startswith(METHODOLOGY_PREFIX) else kinds.get(t, "component")
+            for t in long["term"]
+        ]
         return long
 
 
@@ -133,12 +142,19 @@ def shapley_rank_attribution(
     n_permutations: int = 1000,
     seed: int = 0,
     antithetic: bool = True,
+    breaks: str | None = None,
 ) -> RankAttribution:
     """Split each unit's rank change ``rank_t - rank_{t-1}`` across the components (module docs).
 
     ``prev``/``curr``: wide scores (index = unit codes, columns = the same components);
     ``weights``: Series by component (default 1, the plain sum); ``prev_weights``, ``maxima``,
     ``prev_maxima``: a changed recipe, attributed to a ``methodology`` player.
+    ``breaks``: what to do with components whose composition changed, read from the frames'
+    methodology (:mod:`cchc_analysis.methodology`): ``"documented"`` (the default when both frames
+    carry it) reports each such component as ``methodology:<code>`` with a
+    :class:`~cchc_analysis.MethodologyWarning`; ``"screened"`` also those whose parts the
+    level-shift screen flags; ``"ignore"`` compares the columns as they are. Plain frames behave
+    as without the keyword; an explicit "documented"/"screened" on them raises.
     ``method``: "exact" (all 2^P coalitions), "sample" (random permutations, ``n_permutations``
     of them, in antithetic pairs by default, with ``seed``), or "auto" (exact up to
     ``EXACT_AUTO_MAX_K`` components). Negative values mean the component moved the unit up.
@@ -147,7 +163,8 @@ def shapley_rank_attribution(
         raise ValueError(f"game must be 'field' or 'own', got {game!r}")
     if method not in ("auto", "exact", "sample"):
         raise ValueError(f"method must be 'auto', 'exact' or 'sample', got {method!r}")
-    tr = transition(prev, curr, weights, prev_weights, maxima, prev_maxima)
+    pr = prepare(prev, curr, breaks, weights, prev_weights, maxima=maxima, prev_maxima=prev_maxima)
+    tr = transition(pr.prev, pr.curr, pr.weights, pr.prev_weights, **pr.keyed)
     g = _Game(tr, own=(game == "own"))
     clash = [p for p in map(str, tr.components) if p in _RESERVED]
     if clash:
@@ -186,6 +203,8 @@ def shapley_rank_attribution(
         seed=used_seed,
         numerators=numer,
         denominator=int(denom),
+        breaks=pr.breaks,
+        relabelled=pr.relabelled,
     )
 
 

@@ -615,17 +615,32 @@ def papi_wide(
 ) -> pd.DataFrame:
     """Provinces x components of one year and level (index ``province_code``), from :func:`load_papi`.
 
-    Columns follow the component codes of that year (``D1``…, ``D1.1``…, or ``TOTAL``).
+    Columns follow the component codes of that year (``D1``…, ``D1.1``…, or ``TOTAL``). The frame
+    carries its methodology (index, year, level, era, each component's parts, maxima and labels)
+    in ``attrs`` (:mod:`cchc_analysis.methodology`), so the ranking functions can tell a
+    re-composed dimension from a change in performance:
+
+    >>> from cchc_analysis import methodology_of, papi_wide
+    >>> methodology_of(papi_wide(2021)).component("D5").maximum
+    10.0
     """
+    from cchc_analysis.indices import papi_methodology
+    from cchc_analysis.methodology import attach_methodology
+
     if level not in _LEVEL_ORDER:
         raise ValueError(f"level must be one of {list(_LEVEL_ORDER)}, not {level!r}")
+    if year not in YEARS:
+        raise CchcDataError(
+            f"PAPI has no release for {year!r}; the years there are {YEARS[0]}-{YEARS[-1]}"
+        )
     frame = load_papi() if frame is None else frame
     rows = frame[(frame["year"] == year) & (frame["level"] == level)]
     if rows.empty:
         raise CchcDataError(f"PAPI has no {level} scores for {year}")
     wide = rows.pivot(index="province_code", columns="component", values="value")
     wide.columns.name = "component"
-    return wide.sort_index()
+    wide = wide.sort_index()
+    return attach_methodology(wide, papi_methodology(int(year), level))
 
 
 TABLES = {

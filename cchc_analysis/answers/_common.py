@@ -1,0 +1,105 @@
+"""What the one-call answers share: unit look-up, labels, and the "how sure" hooks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from cchc_analysis.figures import palette
+from cchc_analysis.indices import IndexSpec
+from cchc_analysis.methodology import METHODOLOGY_PREFIX
+
+ENTRIES_EXITS = "entries/exits"
+
+NOISE_MODEL: Callable[..., object] | None = None
+"""Hook for "how sure" from a survey-noise model (``cchc_analysis.noise``, to be wired in).
+
+When set, it is called as ``NOISE_MODEL(index=..., unit=..., year_prev=..., year_curr=...)`` and
+whatever it returns (e.g. the posterior probability that the unit truly moved) is reported under
+``"noise"`` by :meth:`RankChange.how_sure` and :attr:`ProvinceProfile.how_sure`; ``None`` = not
+available yet.
+"""
+
+
+def set_noise_model(model: Callable[..., object] | None) -> None:
+    """Wire a survey-noise model into the "how sure" of the one-call answers (``None`` unwires).
+
+    ``model(index=..., unit=..., year_prev=..., year_curr=...)`` returns what it knows about that
+    rank change (e.g. the probability the unit truly moved); it is reported under ``"noise"``.
+
+    >>> set_noise_model(lambda **k: "p(moved) = 0.9")
+    >>> noise_verdict("PAPI", "87", 2023, 2024)
+    'p(moved) = 0.9'
+    >>> set_noise_model(None)
+    """
+    global NOISE_MODEL
+    NOISE_MODEL = model
+
+
+def noise_verdict(index: str, unit: str, year_prev: int, year_curr: int) -> object:
+    """What :data:`NOISE_MODEL` says about one rank change, or ``None`` when no model is wired."""
+    if NOISE_MODEL is None:
+        return None
+    return NOISE_MODEL(index=index, unit=unit, year_prev=year_prev, year_curr=year_curr)
+
+
+def resolve_unit(unit: object, spec: IndexSpec) -> tuple[str, str]:
+    """``(code, name)`` of a province given in any spelling (closest spellings on a miss)."""
+    from cchc_analysis.provinces import normalize_province, province_by_code
+
+    text = str(unit).strip()
+    if text.isdigit() and len(text) == 2:  # a GSO code, as the wide frames' index has it
+        province = province_by_code(text)
+    else:
+        province = normalize_province(text)
+    return province.code, province.name_vi
+
+
+def label(index: str, term: str) -> str:
+    """Axis label of a term: ``D4 Corruption control``, ``D8 E-governance (method.)``."""
+    if term in ("composition", ENTRIES_EXITS):
+        return ENTRIES_EXITS
+    if term == "methodology":
+        return "methodology (weights)"
+    base = term.removeprefix(METHODOLOGY_PREFIX)
+    short = palette.short_label(index, base)
+    text = base if short == base else f"{base} {short}"
+    return text + (" (method.)" if term.startswith(METHODOLOGY_PREFIX) else "")
+
+
+def kind(term: str) -> str:
+    if term in ("composition", ENTRIES_EXITS):
+        return ENTRIES_EXITS
+    if term == "methodology" or term.startswith(METHODOLOGY_PREFIX):
+        return "methodology"
+    return "performance"
+
+
+def maxima(frame: pd.DataFrame) -> pd.Series | None:
+    """The components' maxima from the frame's methodology (``None`` when unknown)."""
+    from cchc_analysis.methodology import methodology_of
+
+    meta = methodology_of(frame)
+    if meta is None:
+        return None
+    values = {}
+    for col in frame.columns:
+        comp = meta.component(str(col))
+        if comp is None or pd.isna(comp.maximum):
+            return None
+        values[col] = comp.maximum
+    return pd.Series(values, dtype=float)
+
+
+def weights(frame: pd.DataFrame) -> pd.Series | None:
+    """The components' weights from the frame's methodology (``None`` = plain sum or unknown)."""
+    from cchc_analysis.methodology import methodology_of
+
+    meta = methodology_of(frame)
+    if meta is None:
+        return None
+    w = meta.weights().reindex([str(c) for c in frame.columns])
+    if w.isna().any() or (w == 1.0).all():
+        return None
+    return pd.Series(w.to_numpy(), index=frame.columns)

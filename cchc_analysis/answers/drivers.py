@@ -1,0 +1,305 @@
+"""Which components drive rank movement over an era: :func:`rank_drivers`, one call."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+import numpy as np
+import pandas as pd
+
+from cchc_analysis.indices import get_index
+from cchc_analysis.methodology import METHODOLOGY_PREFIX, MethodologyWarning
+from cchc_analysis.ranking import score_change_decomposition, shapley_rank_attribution
+from cchc_analysis.ranking._breaks import prepare
+
+__all__ = ["ENTRIES_EXITS", "INTERVAL_NOTE", "VIEWS", "RankDrivers", "rank_drivers"]
+
+ENTRIES_EXITS = "entries/exits"
+"""The term for units entering or leaving the ranking (the ``composition`` term of the ranking
+functions)."""
+
+VIEWS = ("methodology", "clean", "raw")
+"""The three ways :func:`rank_drivers` reports the shares:
+
+``methodology``
+    every transition, each re-composed component reported as its own ``methodology:<code>`` term;
+``clean``
+    only the transitions in which no component was re-composed;
+``raw``
+    every transition with every component taken at face value (re-compositions count as
+    performance), to show what a naive reading of the published scores gives.
+"""
+
+INTERVAL_NOTE = (
+    "descriptive: 5-95% of a bootstrap over the era's transitions (resampled with replacement); "
+    "with a handful of transitions this describes how much the answer depends on which years are "
+    "in the sample, not a confidence interval"
+)
+
+
+@dataclass(frozen=True)
+class RankDrivers:
+    """The result of :func:`rank_drivers`.
+
+    ``pooled``: one row per (era, view, term) with ``move_share`` (share of all absolute rank
+    movement: Σ|φ_term| / Σ|every term|, entries/exits included), ``move_share_ex_entries`` (the
+    same without entries/exits in the denominator: the share among components and methodology
+    terms), ``move_p05``/``move_p95`` (bootstrap over transitions, see :data:`INTERVAL_NOTE`),
+    ``move_min``/``move_max`` over the single transitions where the term is measured,
+    ``var_share`` (exact covariance split of score changes relative to the field,
+    Σ rel_term·rel_total / Σ rel_total²; none for entries/exits) with its interval and
+    ``var_min``/``var_max``, ``transitions``
+    (where the term is measured) and ``move_share_measured`` (its share over those transitions
+    only). ``per_transition``: the same shares for each transition. ``relabelled``: the components
+    reported as methodology, per transition, and why.
+    """
+
+    index: str
+    level: str
+    breaks: str
+    pooled: pd.DataFrame
+    per_transition: pd.DataFrame
+    relabelled: pd.DataFrame
+    interval_note: str = INTERVAL_NOTE
+    n_boot: int = 4000
+    seed: int = 2024
+    extra: dict = field(default_factory=dict, repr=False)
+
+    def __repr__(self) -> str:
+        eras = sorted(self.pooled["era"].unique())
+        return (
+            f"RankDrivers(index={self.index!r}, level={self.level!r}, breaks={self.breaks!r}, "
+            f"eras={eras}, views={list(VIEWS)})"
+        )
+
+    def side_by_side(self, column: str = "move_share") -> pd.DataFrame:
+        """``column`` per (era, term) with the three views as columns (NaN where a term is absent)."""
+        table = self.pooled.pivot_table(
+            index=["era", "term"], columns="view", values=column, aggfunc="first", dropna=False
+        )
+        return table.reindex(columns=list(VIEWS))
+
+    def plot(self, view: str = "methodology", fig=None):
+        """Shares of rank movement and of score-change variance per era, with descriptive
+        bootstrap whiskers (the headline figure of notebook 02)."""
+        import matplotlib.pyplot as plt
+
+        from cchc_analysis.answers._common import label
+        from cchc_analysis.figures import palette
+        from cchc_analysis.plotting import add_source
+
+        if view not in VIEWS:
+            raise ValueError(f"view must be one of {VIEWS}, got {view!r}")
+        data = self.pooled[self.pooled["view"] == view]
+        eras = list(dict.fromkeys(data["era"]))
+        fig = fig or plt.figure(figsize=(6.5 * len(eras), 5.8), layout="constrained")
+        axes = np.atleast_1d(fig.subplots(1, len(eras), sharex=True))
+        for ax, era in zip(axes, eras, strict=True):
+            h = data[data["era"] == era].set_index("term")
+            order = sorted(
+                h.index, key=lambda t: (t == ENTRIES_EXITS, _kind(t) != "performance", t)
+            )
+            h = h.reindex(order)
+            y = np.arange(len(h))[::-1]
+            move = h["move_share"] * 100
+            ax.barh(
+                y + 0.2,
+                move,
+                height=0.38,
+                color=palette.INDEX_COLORS["PAPI"],
+                label="share of absolute rank movement",
+            )
+            ax.errorbar(
+                move,
+                y + 0.2,
+                xerr=[move - h["move_p05"] * 100, h["move_p95"] * 100 - move],
+                fmt="none",
+                ecolor="0.15",
+                capsize=2.5,
+                lw=1,
+            )
+            var = (h["var_share"] * 100).fillna(0.0)
+            ax.barh(
+                y - 0.2,
+                var,
+                height=0.38,
+                color=palette.INDEX_COLORS["PAR"],
+                label="share of score-change variance",
+            )
+            ax.set_yticks(y, [label(self.index, t) for t in h.index], fontsize=8.5)
+            ax.axvline(0, color="0.3", lw=0.8)
+            ax.set_title(f"{era}: {int(h['transitions'].max())} transitions ({view})")
+            ax.set_xlabel("share of the era's total (%)")
+        axes[0].legend(loc="lower right", fontsize=8)
+        fig.suptitle(
+            f"Which {self.index} components move ranks (whiskers: 5–95% of a bootstrap over "
+            "transitions, descriptive)",
+            fontweight="bold",
+        )
+        from cchc_analysis.indices import get_index
+
+        add_source(
+            fig,
+            f"{get_index(self.index).source}. cchc_analysis.rank_drivers: Shapley rank "
+            "attribution (field game) and exact covariance split of score changes relative "
+            "to the field; no variance share for entries/exits.",
+        )
+        return fig
+
+    def top(self, era: str, view: str = "methodology", n: int = 3) -> pd.DataFrame:
+        """The ``n`` performance terms with the largest share of movement in ``era`` and ``view``."""
+        rows = self.pooled[
+            (self.pooled["era"] == era)
+            & (self.pooled["view"] == view)
+            & (self.pooled["kind"] == "performance")
+        ]
+        return rows.nlargest(n, "move_share").reset_index(drop=True)
+
+
+def rank_drivers(
+    index: str = "papi",
+    era: str | None = None,
+    level: str = "dimension",
+    breaks: str = "documented",
+    *,
+    n_boot: int = 4000,
+    seed: int = 2024,
+) -> RankDrivers:
+    """Shares of rank movement and of score-change variance by component, per transition and pooled.
+
+    Every consecutive pair of years inside each methodology era (``era``: one era's name, default
+    all) gets an exact Shapley rank attribution (field game) and the exact score-change
+    decomposition relative to the field; the shares are then reported in the three
+    :data:`VIEWS` side by side. ``breaks`` ("documented" or "screened") says which components
+    count as re-composed (:func:`cchc_analysis.composition_changes`); "ignore" makes the
+    methodology view equal to the raw one. Intervals are descriptive (:data:`INTERVAL_NOTE`).
+
+    >>> import cchc_analysis as cc
+    >>> drivers = cc.rank_drivers("papi", era="2018-")
+    >>> drivers.top("2018-", n=1)["term"].tolist()
+    ['D4']
+    """
+    spec = get_index(index)
+    spec.check_level(level)
+    if level not in spec.driver_levels:
+        raise ValueError(
+            f"rank_drivers works at the {' or '.join(spec.driver_levels)} level of {spec.name} "
+            f"(exact Shapley values over every transition); for level {level!r} open one "
+            "component into its parts with cc.shapley_rank_attribution(..., method='sample')"
+        )
+    if breaks not in ("documented", "screened", "ignore"):
+        raise ValueError(f"breaks must be 'documented', 'screened' or 'ignore', got {breaks!r}")
+    eras = [e[2] for e in spec.eras] if era is None else [era]
+    per, relabelled, pooled = [], [], []
+    for name in eras:
+        years = spec.era_years(name)
+        rows = []
+        for y0, y1 in pairwise(years):
+            prev, curr = spec.wide(y0, level), spec.wide(y1, level)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", MethodologyWarning)
+                main = prepare(prev, curr, breaks)
+                raw = prepare(prev, curr, "ignore")
+            for comp, what in main.relabelled.items():
+                relabelled.append((name, y0, y1, comp, what))
+            clean = not main.relabelled
+            for view, pr in (("methodology", main), ("raw", raw)):
+                rows.append(_transition_terms(pr, name, view, y0, y1))
+                if view == "methodology" and clean:
+                    rows.append(_transition_terms(pr, name, "clean", y0, y1))
+        terms = pd.concat(rows, ignore_index=True)
+        per.append(terms)
+        for view in VIEWS:
+            sub = terms[terms["view"] == view]
+            if len(sub):
+                pooled.append(_pool(sub, name, view, n_boot, seed))
+    per_t = pd.concat(per, ignore_index=True)
+    totals = per_t.groupby(["era", "view", "year_prev"])["abs_movement"].transform("sum")
+    per_t["move_share"] = per_t["abs_movement"] / totals
+    per_t["var_share"] = per_t["var_num"] / per_t["var_den"]
+    rel = pd.DataFrame(relabelled, columns=["era", "year_prev", "year_curr", "component", "what"])
+    return RankDrivers(
+        index=spec.name,
+        level=level,
+        breaks=breaks,
+        pooled=pd.concat(pooled, ignore_index=True),
+        per_transition=per_t,
+        relabelled=rel,
+        n_boot=n_boot,
+        seed=seed,
+    )
+
+
+def _kind(term: str) -> str:
+    if term == ENTRIES_EXITS:
+        return ENTRIES_EXITS
+    return "methodology" if term.startswith(METHODOLOGY_PREFIX) else "performance"
+
+
+def _transition_terms(pr, era: str, view: str, y0: int, y1: int) -> pd.DataFrame:
+    """Σ|φ| and the covariance split of one transition, one row per term."""
+    fit = shapley_rank_attribution(pr.prev, pr.curr, pr.weights, prev_weights=pr.prev_weights)
+    contrib = fit.contributions.rename(columns={"composition": ENTRIES_EXITS})
+    move = contrib.abs().sum()
+    dec = score_change_decomposition(pr.prev, pr.curr, pr.weights, prev_weights=pr.prev_weights)
+    wide = dec.pivot(index="unit", columns="component", values="relative_contribution")
+    total = wide.sum(axis=1)
+    num = wide.mul(total, axis=0).sum()
+    den = float((total**2).sum())
+    out = pd.DataFrame({"term": move.index, "abs_movement": move.to_numpy()})
+    out["var_num"] = out["term"].map(num)  # entries/exits and the recipe player: no variance
+    out["var_den"] = den
+    out["kind"] = out["term"].map(_kind)
+    return out.assign(era=era, view=view, year_prev=y0, year_curr=y1)
+
+
+def _pool(terms: pd.DataFrame, era: str, view: str, n_boot: int, seed: int) -> pd.DataFrame:
+    move = terms.pivot_table(
+        index="year_prev", columns="term", values="abs_movement", aggfunc="sum", fill_value=0.0
+    )
+    num = terms.groupby(["year_prev", "term"])["var_num"].sum(min_count=1).unstack("term")
+    num = num.reindex(index=move.index, columns=move.columns)
+    den = terms.drop_duplicates("year_prev").set_index("year_prev")["var_den"].reindex(move.index)
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(move), size=(n_boot, len(move)))
+    boot_move = move.to_numpy()[idx].sum(axis=1)
+    boot_move /= boot_move.sum(axis=1, keepdims=True)
+    boot_var = (
+        np.nan_to_num(num.to_numpy())[idx].sum(axis=1) / den.to_numpy()[idx].sum(axis=1)[:, None]
+    )
+    per_move = move.div(move.sum(axis=1), axis=0)
+    per_var = num.div(den, axis=0)
+    entries = move.columns == ENTRIES_EXITS
+    total = move.to_numpy().sum()
+    total_ex = move.loc[:, ~entries].to_numpy().sum()
+    rows = []
+    for j, term in enumerate(move.columns):
+        measured = terms.loc[terms["term"] == term, "year_prev"].unique()
+        has_var = bool(num[term].notna().any())
+        rows.append(
+            {
+                "era": era,
+                "view": view,
+                "term": term,
+                "kind": _kind(term),
+                "move_share": move[term].sum() / total,
+                "move_share_ex_entries": (
+                    np.nan if term == ENTRIES_EXITS else move[term].sum() / total_ex
+                ),
+                "move_p05": np.quantile(boot_move[:, j], 0.05),
+                "move_p95": np.quantile(boot_move[:, j], 0.95),
+                "move_min": per_move.loc[measured, term].min(),
+                "move_max": per_move.loc[measured, term].max(),
+                "var_share": num[term].sum(min_count=1) / den.sum(),
+                "var_p05": np.quantile(boot_var[:, j], 0.05) if has_var else np.nan,
+                "var_p95": np.quantile(boot_var[:, j], 0.95) if has_var else np.nan,
+                "var_min": per_var.loc[measured, term].min(),
+                "var_max": per_var.loc[measured, term].max(),
+                "transitions": len(measured),
+                "move_share_measured": move.loc[measured, term].sum()
+                / move.loc[measured].to_numpy().sum(),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,305 @@
+"""Why did one unit's rank change between two years? :func:`explain_rank_change`, one call."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from cchc_analysis.answers import _common
+from cchc_analysis.answers._common import ENTRIES_EXITS, kind, label
+from cchc_analysis.errors import CchcDataError
+from cchc_analysis.figures.waterfall import ordinal
+from cchc_analysis.indices import get_index
+from cchc_analysis.ranking import (
+    RankAttribution,
+    points_to_overtake,
+    rank_uncertainty,
+    score_change_decomposition,
+    shapley_rank_attribution,
+)
+from cchc_analysis.ranking._breaks import prepare
+
+__all__ = ["ROBUST_SHARE", "RankChange", "explain_rank_change"]
+
+ROBUST_SHARE = 0.9
+"""A rank change "survives re-weighting" when it keeps its sign in at least this share of draws."""
+
+
+@dataclass(frozen=True)
+class RankChange:
+    """The answer of :func:`explain_rank_change` (see there); ``table`` and ``summary()`` first."""
+
+    index: str
+    unit: str
+    name: str
+    year_prev: int
+    year_curr: int
+    level: str
+    breaks: str | None
+    rank_prev: float
+    rank_curr: float
+    n_prev: int
+    n_curr: int
+    status: str
+    attribution: RankAttribution
+    terms: pd.Series
+    score: pd.DataFrame
+    climb: pd.DataFrame | None
+    uncertainty: pd.Series | None
+    relabelled: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def places_gained(self) -> float:
+        """``rank_prev - rank_curr`` (> 0 = moved up); NaN unless ranked in both years."""
+        return float(self.rank_prev - self.rank_curr)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """One row per term: ``kind`` (performance / methodology / entries/exits), ``places``
+        (Shapley value, < 0 = moved up), ``places_gained``, ``score_vs_field`` (points relative
+        to the field's mean change; none for entries/exits) and ``score_change`` (points)."""
+        if self.terms.empty:
+            return pd.DataFrame(
+                columns=[
+                    "term",
+                    "label",
+                    "kind",
+                    "places",
+                    "places_gained",
+                    "score_vs_field",
+                    "score_change",
+                ]
+            )
+        score = self.score.set_index("component")
+        out = pd.DataFrame({"term": self.terms.index, "places": self.terms.to_numpy()})
+        out["label"] = [label(self.index, t) for t in out["term"]]
+        out["kind"] = [kind(t) for t in out["term"]]
+        out["places_gained"] = -out["places"] + 0.0
+        out["score_vs_field"] = out["term"].map(score["relative_contribution"])
+        out["score_change"] = out["term"].map(score["contribution"])
+        cols = [
+            "term",
+            "label",
+            "kind",
+            "places",
+            "places_gained",
+            "score_vs_field",
+            "score_change",
+        ]
+        return out[cols]
+
+    def how_sure(self) -> dict[str, object]:
+        """``weights``: share of random re-weightings keeping the change's sign (NaN when not
+        ranked in both years); ``robust``: that share >= :data:`ROBUST_SHARE`; ``noise``: what a
+        survey-noise model says (``None`` until one is wired into ``answers._common.NOISE_MODEL``)."""
+        share = math.nan if self.uncertainty is None else float(self.uncertainty["p_same_sign"])
+        return {
+            "weights": share,
+            "robust": bool(share >= ROBUST_SHARE) if not math.isnan(share) else None,
+            "noise": _common.noise_verdict(self.index, self.unit, self.year_prev, self.year_curr),
+        }
+
+    def summary(self) -> str:
+        """One paragraph in words, every number from the fields above."""
+        head = f"{self.name} in {self.index} {self.year_prev}→{self.year_curr}"
+        if self.status != "ranked in both years":
+            return (
+                f"{head}: {self.status} ({ordinal(self.rank_prev)} of {self.n_prev} in "
+                f"{self.year_prev}, {ordinal(self.rank_curr)} of {self.n_curr} in "
+                f"{self.year_curr}); a rank change can only be attributed for units ranked in both "
+                "years."
+            )
+        gained = self.places_gained
+        t = self.table
+        perf = t[t["kind"] == "performance"].sort_values("places")
+        if gained == 0:
+            moved = f"stayed {ordinal(self.rank_curr)} (of {self.n_prev}, then {self.n_curr})"
+        else:
+            moved = (
+                f"{'rose' if gained > 0 else 'fell'} from {ordinal(self.rank_prev)} of "
+                f"{self.n_prev} to {ordinal(self.rank_curr)} of {self.n_curr} ({gained:+.0f} places)"
+            )
+        parts = [f"{head}: {moved}."]
+        if gained != 0 and len(perf):
+            lead = perf if gained > 0 else perf.iloc[::-1]
+            lead = lead[np.sign(lead["places_gained"]) == np.sign(gained)].head(2)
+            if len(lead):
+                parts.append(
+                    "Largest drivers: "
+                    + ", ".join(f"{r.label} ({r.places_gained:+.1f})" for r in lead.itertuples())
+                    + "."
+                )
+        meth = t[t["kind"] == "methodology"]
+        if len(meth):
+            parts.append(
+                "Re-measured, reported as methodology, not performance: "
+                + ", ".join(f"{r.label} ({r.places_gained:+.1f})" for r in meth.itertuples())
+                + "."
+            )
+        ee = t.loc[t["kind"] == ENTRIES_EXITS, "places_gained"]
+        if len(ee) and ee.iloc[0] != 0:
+            parts.append(f"Units entering or leaving the ranking: {ee.iloc[0]:+.0f} places.")
+        rel = t["score_vs_field"].sum(min_count=1)
+        if not pd.isna(rel):
+            parts.append(f"Score change relative to the field's mean change: {rel:+.2f} points.")
+        sure = self.how_sure()
+        if sure["robust"] is not None and gained != 0:
+            parts.append(
+                f"The change keeps its sign in {sure['weights']:.0%} of random re-weightings ("
+                + ("robust" if sure["robust"] else "not robust")
+                + " to the weights)."
+            )
+        if self.climb is not None and len(self.climb):
+            need = self.climb.groupby("places")["points_needed"].min()
+            need = need[np.isfinite(need)]
+            if len(need):
+                parts.append(
+                    "To climb "
+                    + "/".join(str(int(p)) for p in need.index)
+                    + " more places it needs "
+                    + "/".join(f"{v:.3g}" for v in need)
+                    + " points on its cheapest single component."
+                )
+        return " ".join(parts)
+
+    def plot(self, fig=None):
+        """The two-panel waterfall: rank by Shapley term (up = better) and score vs the field."""
+        import matplotlib.pyplot as plt
+
+        from cchc_analysis.figures.waterfall import legend_handles, rank_waterfall, score_waterfall
+        from cchc_analysis.plotting import add_source
+
+        if self.status != "ranked in both years":
+            raise CchcDataError(
+                f"{self.name} is {self.status} in {self.index} {self.year_prev}→{self.year_curr}; "
+                "there is no rank change to draw"
+            )
+        fig = fig or plt.figure(figsize=(11, 5.6), layout="constrained")
+        ax_rank, ax_score = fig.subplots(1, 2)
+        t = self.table
+        labels = dict(zip(t["term"], t["label"], strict=True))
+        n_ranked = int(max(self.n_prev, self.n_curr))
+        rank_waterfall(
+            ax_rank,
+            self.terms,
+            self.rank_prev,
+            self.rank_curr,
+            n_ranked,
+            (self.year_prev, self.year_curr),
+            labels,
+        )
+        score = t.dropna(subset=["score_vs_field"]).set_index("term")["score_vs_field"]
+        score_waterfall(ax_score, score, labels)
+        ax_score.set_ylabel(f"points vs the field's mean change ({self.index} points)")
+        ax_score.legend(handles=legend_handles(), loc="best", fontsize=8)
+        fig.suptitle(
+            f"{self.name} in {self.index}, {self.year_prev}→{self.year_curr}: what moved its rank",
+            fontweight="bold",
+        )
+        spec = get_index(self.index)
+        note = (
+            f"; relabelled as methodology: {', '.join(self.relabelled)}" if self.relabelled else ""
+        )
+        add_source(
+            fig,
+            f"{spec.source}. Shapley rank attribution over {self.level}s (field game), "
+            f"cchc_analysis.explain_rank_change; bar labels = places gained{note}.",
+        )
+        return fig
+
+
+def explain_rank_change(
+    unit: str,
+    year_prev: int,
+    year_curr: int,
+    index: str = "papi",
+    level: str = "dimension",
+    breaks: str | None = None,
+    *,
+    n_draws: int = 10_000,
+    seed: int = 0,
+) -> RankChange:
+    """Why ``unit``'s rank changed from ``year_prev`` to ``year_curr``: one call, one object.
+
+    ``unit``: any spelling :func:`cchc_analysis.normalize_province` understands. The result holds
+    the two ranks, the unit's exact Shapley terms (components; re-composed components as
+    ``methodology:<code>``; entries/exits of other units), its score change relative to the
+    field, the points it needs on one component to climb 1, 3 and 5 places
+    (:func:`~cchc_analysis.points_to_overtake`, capped by each component's maximum), and whether
+    the change survives random re-weighting (:func:`~cchc_analysis.rank_uncertainty`, ``n_draws``
+    Dirichlet draws). ``breaks`` as in :func:`~cchc_analysis.shapley_rank_attribution`
+    (default: documented composition changes are methodology, with a warning).
+
+    >>> import cchc_analysis as cc
+    >>> change = cc.explain_rank_change("Dong Thap", 2023, 2024)
+    >>> change.places_gained > 0
+    True
+    >>> fig = change.plot()
+    """
+    spec = get_index(index)
+    spec.check_level(level)
+    y0, y1 = spec.check_years(year_prev, year_curr)
+    code, name = _common.resolve_unit(unit, spec)
+    prev_raw, curr_raw = spec.wide(y0, level), spec.wide(y1, level)
+    pr = prepare(prev_raw, curr_raw, breaks)
+    fit = shapley_rank_attribution(pr.prev, pr.curr, pr.weights, prev_weights=pr.prev_weights)
+    ranks = fit.table
+    n_prev = int(_ranked(prev_raw))
+    n_curr = int(_ranked(curr_raw))
+    if code in ranks.index:
+        row = ranks.loc[code]
+        rank_prev, rank_curr = float(row["rank_prev"]), float(row["rank_curr"])
+        terms = (
+            row[["composition", *fit.players]].astype(float).rename({"composition": ENTRIES_EXITS})
+        )
+        terms = pd.concat([terms.drop(ENTRIES_EXITS), terms[[ENTRIES_EXITS]]])
+        dec = score_change_decomposition(pr.prev, pr.curr, pr.weights, prev_weights=pr.prev_weights)
+        score = dec[dec["unit"] == code].reset_index(drop=True)
+        unc = rank_uncertainty(pr.curr, pr.weights, n_draws=n_draws, seed=seed, prev=pr.prev)
+        uncertainty = unc.loc[code]
+        status = "ranked in both years"
+    else:
+        um = fit.unmatched
+        rank_prev = float(um.at[code, "rank_prev"]) if code in um.index else math.nan
+        rank_curr = float(um.at[code, "rank_curr"]) if code in um.index else math.nan
+        status = {
+            "entered": f"not ranked in {y0} (entered the ranking in {y1})",
+            "exited": f"not ranked in {y1} (left the ranking after {y0})",
+        }.get(um.at[code, "status"] if code in um.index else "", f"not ranked in {y0} or {y1}")
+        terms, score, uncertainty = pd.Series(dtype=float), pd.DataFrame(), None
+    climb = None
+    if not math.isnan(rank_curr):
+        climb = points_to_overtake(
+            curr_raw,
+            code,
+            places=(1, 3, 5),
+            maxima=_common.maxima(curr_raw),
+            weights=_common.weights(curr_raw),
+        )
+    return RankChange(
+        index=spec.name,
+        unit=code,
+        name=name,
+        year_prev=y0,
+        year_curr=y1,
+        level=level,
+        breaks=pr.breaks,
+        rank_prev=rank_prev,
+        rank_curr=rank_curr,
+        n_prev=n_prev,
+        n_curr=n_curr,
+        status=status,
+        attribution=fit,
+        terms=terms,
+        score=score,
+        climb=climb,
+        uncertainty=uncertainty,
+        relabelled=pr.relabelled,
+    )
+
+
+def _ranked(wide: pd.DataFrame) -> int:
+    return int(wide.notna().all(axis=1).sum())

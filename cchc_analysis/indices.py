@@ -1,0 +1,237 @@
+"""One small lookup per index, so the one-call answers work for any index that plugs in.
+
+:func:`cchc_analysis.explain_rank_change`, :func:`cchc_analysis.rank_drivers` and
+:func:`cchc_analysis.province_profile` ask an :class:`IndexSpec` for what they need: the years and
+eras, a wide frame of one year and level (with its methodology attached), the component maxima, the
+published ranks, and a level-shift screen. PAPI is registered here; the PCI and QĐ 766 loaders
+register theirs with :func:`register_index`::
+
+    from cchc_analysis.indices import get_index
+    papi = get_index("papi")
+    papi.era_of(2019)                  # '2018-'
+    papi.wide(2024).shape              # (61, 8): provinces with scores that year x dimensions
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from cchc_analysis.errors import CchcDataError
+from cchc_analysis.methodology import ComponentSignature, Part, ScoreMeta
+
+__all__ = ["IndexSpec", "get_index", "papi_methodology", "register_index"]
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """What the one-call answers need to know about an index.
+
+    ``wide(year, level)``: units × components with :class:`~cchc_analysis.methodology.ScoreMeta`
+    attached; ``methodology(year, level)``: that metadata alone; ``screen(year_prev, year_curr)``:
+    upstream parts a level-shift screen flags between the two years (may be empty);
+    ``eras``: (first year, last year, name) per methodology era; ``source``: the figure source line.
+    """
+
+    key: str
+    name: str
+    years: tuple[int, ...]
+    eras: tuple[tuple[int, int, str], ...]
+    wide: Callable[[int, str], pd.DataFrame]
+    methodology: Callable[[int, str], ScoreMeta]
+    screen: Callable[[int, int], Sequence[str]] = lambda a, b: ()
+    source: str = ""
+    levels: tuple[str, ...] = ("dimension",)
+    driver_levels: tuple[str, ...] = ("dimension",)
+    unit_names: Callable[[], pd.Series] | None = None
+    extra: dict = field(default_factory=dict)
+
+    def era_of(self, year: int) -> str:
+        for first, last, name in self.eras:
+            if first <= year <= last:
+                return name
+        raise self._year_error(year)
+
+    def _year_error(self, year) -> CchcDataError:
+        span = f"{self.years[0]}-{self.years[-1]}"
+        return CchcDataError(
+            f"{self.name} has no release for {year!r}; the years there are {span} "
+            f"({', '.join(map(str, self.years))})"
+        )
+
+    def check_year(self, year: int) -> int:
+        try:
+            y = int(year)
+        except (TypeError, ValueError):
+            raise self._year_error(year) from None
+        if y != year or y not in self.years:
+            raise self._year_error(year)
+        return y
+
+    def check_years(self, year_prev: int, year_curr: int) -> tuple[int, int]:
+        """Both years exist and lie in one era (else the error says which era each belongs to)."""
+        a, b = self.check_year(year_prev), self.check_year(year_curr)
+        if a >= b:
+            raise CchcDataError(
+                f"{self.name}: year_prev ({a}) must be earlier than year_curr ({b})"
+            )
+        ea, eb = self.era_of(a), self.era_of(b)
+        if ea != eb:
+            raise CchcDataError(
+                f"{self.name} {a}->{b} crosses a methodology break: {a} belongs to the era {ea} "
+                f"and {b} to the era {eb}; scores are not comparable across eras. Compare years "
+                "within one era"
+            )
+        return a, b
+
+    def era_years(self, era: str) -> list[int]:
+        for first, last, name in self.eras:
+            if name == era:
+                return [y for y in self.years if first <= y <= last]
+        raise CchcDataError(
+            f"{self.name} has no era {era!r}; its eras are {[e[2] for e in self.eras]}"
+        )
+
+    def check_level(self, level: str) -> str:
+        if level not in self.levels:
+            raise ValueError(
+                f"{self.name}: level must be one of {list(self.levels)}, not {level!r}"
+            )
+        return level
+
+
+_REGISTRY: dict[str, IndexSpec | Callable[[], IndexSpec]] = {}
+
+
+def register_index(key: str, spec: IndexSpec | Callable[[], IndexSpec]) -> None:
+    """Make an index available to the one-call answers (``spec`` or a function that builds it)."""
+    _REGISTRY[key.lower()] = spec
+
+
+def get_index(key: str) -> IndexSpec:
+    """The :class:`IndexSpec` registered as ``key`` (case-insensitive), e.g. ``"papi"``."""
+    found = _REGISTRY.get(str(key).lower())
+    if found is None:
+        raise CchcDataError(f"unknown index {key!r}; registered indices: {sorted(_REGISTRY)}")
+    if not isinstance(found, IndexSpec):
+        found = found()
+        _REGISTRY[str(key).lower()] = found
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# PAPI
+# ---------------------------------------------------------------------------------------------
+
+
+@functools.cache
+def papi_methodology(year: int, level: str = "dimension") -> ScoreMeta:
+    """The methodology of PAPI ``year`` at ``level``, from ``data/papi_components.csv``.
+
+    A component's parts are the upstream sub-dimension columns it sums (a sub-dimension is its
+    own single part), each with its maximum and English label; every weight is 1 (PAPI sums).
+
+    >>> papi_methodology(2019).component("D8").parts[2].code
+    'SC83'
+    """
+    from cchc_analysis.sources.papi import components
+
+    comp = components(year)
+    subs = comp[comp["level"] == "subdimension"]
+    chosen = comp[comp["level"] == level]
+    if chosen.empty:
+        raise ValueError(f"PAPI has no level {level!r}; use subdimension, dimension or total")
+
+    def parts(rows: pd.DataFrame) -> tuple[Part, ...]:
+        return tuple(
+            Part(str(r.source_column), float(r.max_value), str(r.name_en))
+            for r in rows.sort_values("source_column").itertuples()
+        )
+
+    sigs = []
+    for row in chosen.itertuples():
+        if level == "subdimension":
+            own = subs[subs["component"] == row.component]
+        elif level == "dimension":
+            own = subs[subs["parent"] == row.component]
+        else:
+            own = subs
+        sigs.append(
+            ComponentSignature(
+                code=str(row.component),
+                label=str(row.name_en),
+                maximum=float(row.max_value),
+                weight=1.0,
+                parts=parts(own),
+            )
+        )
+    return ScoreMeta(
+        index="PAPI",
+        year=int(year),
+        level=level,
+        era=str(chosen["era"].iat[0]),
+        components=tuple(sigs),
+    )
+
+
+@functools.cache
+def _papi_flags() -> pd.DataFrame:
+    from cchc_analysis.breaks import level_shifts
+
+    return level_shifts(_papi_long())
+
+
+def _papi_screen(year_prev: int, year_curr: int) -> list[str]:
+    flags = _papi_flags()
+    inside = flags[(flags["year_prev"] >= year_prev) & (flags["year"] <= year_curr)]
+    return sorted(set(inside["source_column"]))
+
+
+@functools.lru_cache(maxsize=1)
+def _papi_long() -> pd.DataFrame:
+    # read once per process: the one-call answers ask for many years
+    from cchc_analysis.sources.papi import load_papi
+
+    return load_papi()
+
+
+@functools.lru_cache(maxsize=64)
+def _papi_wide_cached(year: int, level: str) -> pd.DataFrame:
+    from cchc_analysis.sources.papi import papi_wide
+
+    return papi_wide(year, level, frame=_papi_long())
+
+
+def _papi_wide(year: int, level: str = "dimension") -> pd.DataFrame:
+    return _papi_wide_cached(int(year), level).copy()  # a copy: callers may change theirs
+
+
+def _papi_names() -> pd.Series:
+    from cchc_analysis.provinces import provinces
+
+    table = provinces()
+    return table.set_index("code")["name_vi"]
+
+
+def _papi() -> IndexSpec:
+    from cchc_analysis.schemas.papi import ERAS
+    from cchc_analysis.sources.papi import ERA_BREAK, YEARS
+
+    return IndexSpec(
+        key="papi",
+        name="PAPI",
+        years=tuple(YEARS),
+        eras=((YEARS[0], ERA_BREAK - 1, ERAS[0]), (ERA_BREAK, YEARS[-1], ERAS[1])),
+        wide=_papi_wide,
+        methodology=papi_methodology,
+        screen=_papi_screen,
+        source="Source: PAPI 2011–2024 (CECODES, VFF-CRT, RTA & UNDP), papi.org.vn",
+        levels=("subdimension", "dimension", "total"),
+        unit_names=_papi_names,
+    )
+
+
+register_index("papi", _papi)

@@ -1,0 +1,30 @@
+"""The runnable examples in the docstrings of the ranking core and the one-call answers run."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import matplotlib.pyplot as plt
+import pytest
+
+MODULES = [
+    "cchc_analysis.methodology",
+    "cchc_analysis.indices",
+    "cchc_analysis.answers._common",
+    "cchc_analysis.answers.drivers",
+    "cchc_analysis.answers.explain",
+    "cchc_analysis.answers.profile",
+    "cchc_analysis.answers.recipe",
+    "cchc_analysis.ranking.decomposition",
+    "cchc_analysis.sources.papi",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples_run(name):
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    plt.close("all")
+    assert result.failed == 0
+    assert result.attempted > 0

@@ -1,0 +1,221 @@
+"""One call per question on the real PAPI panel: explain_rank_change, rank_drivers (notebook 02's
+headline numbers), province_profile for every province, map_recipe, and bad input."""
+
+from __future__ import annotations
+
+import warnings
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+import cchc_analysis as cc
+from cchc_analysis.errors import CchcDataError
+from cchc_analysis.figures.history import rank_history
+from cchc_analysis.methodology import MethodologyWarning
+from cchc_analysis.provinces import UnknownProvinceError
+
+
+@pytest.fixture(scope="module")
+def papi():
+    return cc.load_papi()
+
+
+def published_rank(papi, code, year):
+    row = papi[
+        (papi["level"] == "total") & (papi["year"] == year) & (papi["province_code"] == code)
+    ]
+    return float(row["rank"].iat[0])
+
+
+def test_dong_thap_question_and_waterfall_in_three_lines(papi):
+    change = cc.explain_rank_change("Đồng Tháp", 2023, 2024)
+    fig = change.plot()
+    assert change.unit == "87" and change.status == "ranked in both years"
+    assert change.rank_prev == published_rank(papi, "87", 2023)
+    assert change.rank_curr == published_rank(papi, "87", 2024)
+    t = change.table
+    assert np.isclose(t["places"].sum(), change.rank_curr - change.rank_prev, atol=1e-12)
+    assert set(t["kind"]) == {"performance", "entries/exits"}
+    assert t.loc[t["kind"] == "entries/exits", "score_vs_field"].isna().all()
+    assert sorted(change.climb["places"].unique()) == [1, 3, 5]
+    assert 0 <= change.how_sure()["weights"] <= 1 and change.how_sure()["noise"] is None
+    s = change.summary()
+    assert s.startswith("Đồng Tháp in PAPI 2023→2024: rose from 42nd of 61 to 26th of 61")
+    assert (
+        len(fig.axes) == 2 and fig.axes[0].get_ylim()[0] > fig.axes[0].get_ylim()[1]
+    )  # up = better
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(("years", "remeasured"), [((2019, 2020), "D8"), ((2020, 2021), "D5")])
+def test_remeasured_dimension_is_never_performance(years, remeasured):
+    for unit in ("Hà Nội", "Đồng Tháp", "TP.HCM", "Quảng Nam"):
+        with pytest.warns(MethodologyWarning, match=f"methodology:{remeasured}"):
+            change = cc.explain_rank_change(unit, *years)
+        t = change.table
+        assert remeasured not in set(t.loc[t["kind"] == "performance", "term"])
+        assert t.loc[t["term"] == f"methodology:{remeasured}", "kind"].tolist() == ["methodology"]
+        assert remeasured in change.relabelled and change.breaks == "documented"
+    assert "methodology, not performance" in change.summary()
+
+
+def test_breaks_ignore_is_the_users_choice():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        change = cc.explain_rank_change("Hà Nội", 2019, 2020, breaks="ignore")
+    assert "D8" in set(change.table["term"]) and change.breaks == "ignore"
+
+
+def test_unranked_province_is_reported_not_attributed():
+    change = cc.explain_rank_change("Vĩnh Phúc", 2023, 2024)
+    assert change.status.startswith("not ranked in 2024")
+    assert change.table.empty and "only be attributed" in change.summary()
+    with pytest.raises(CchcDataError, match="no rank change to draw"):
+        change.plot()
+
+
+def test_bad_input_names_what_there_is():
+    with pytest.raises(UnknownProvinceError, match="closest known names: 'Đồng Tháp'"):
+        cc.explain_rank_change("Dong Thapp", 2023, 2024)
+    with pytest.raises(CchcDataError, match="the years there are 2011-2024"):
+        cc.explain_rank_change("Hà Nội", 2023, 2030)
+    with pytest.raises(
+        CchcDataError, match="2017 belongs to the era 2011-2017 and 2018 to the era"
+    ):
+        cc.explain_rank_change("Hà Nội", 2017, 2018)
+    with pytest.raises(CchcDataError, match="unknown index 'pxi'"):
+        cc.explain_rank_change("Hà Nội", 2023, 2024, index="pxi")
+    with pytest.raises(CchcDataError, match="the years there are"):
+        cc.papi_wide(2030)
+
+
+@pytest.mark.slow
+def test_rank_drivers_reproduces_notebook_02():
+    """Pinned against notebook 02's cells 5-22 run on the same data (main specification, pooled
+    shares, raw composition and clean transitions computed with the notebook's own functions)."""
+    d = cc.rank_drivers("papi")
+    p = d.pooled.set_index(["era", "view", "term"]).sort_index()
+
+    def share(era, view, term, column="move_share"):
+        return round(100 * p.loc[(era, view, term), column], 1)
+
+    assert share("2011-2017", "methodology", "D4") == 21.7
+    assert share("2018-", "methodology", "D4") == 16.3
+    assert share("2018-", "methodology", "D8") == 5.7
+    assert share("2018-", "methodology", "D5") == 6.4
+    assert share("2018-", "methodology", "D8", "move_share_measured") == 9.5
+    assert share("2018-", "methodology", "D5", "move_share_measured") == 8.2
+    clean = {
+        t: share("2018-", "clean", t, "move_share_ex_entries") for t in ("D4", "D6", "D2", "D1")
+    }
+    assert clean == {"D4": 18.4, "D6": 15.3, "D2": 14.8, "D1": 14.1}
+    assert share("2018-", "raw", "D8", "move_share_ex_entries") == 18.5
+    assert share("2018-", "raw", "D4", "move_share_ex_entries") == 17.2
+    # per dimension, not lumped; clean = the three transitions with no re-composition
+    assert {"methodology:D5", "methodology:D8"} <= set(p.loc[("2018-", "methodology")].index)
+    per = d.per_transition
+    assert sorted(
+        per.loc[(per["view"] == "clean") & (per["era"] == "2018-"), "year_prev"].unique()
+    ) == [2021, 2022, 2023]
+    assert "descriptive" in d.interval_note
+    sums = per.groupby(["era", "view", "year_prev"])["move_share"].sum()
+    assert np.allclose(sums, 1.0)
+    assert set(d.relabelled["component"]) == {"D3", "D5", "D8"}
+    side = d.side_by_side()
+    assert list(side.columns) == ["methodology", "clean", "raw"]
+    assert np.isnan(side.loc[("2018-", "methodology:D8"), "raw"])
+    fig = d.plot()
+    assert len(fig.axes) == 2
+    plt.close(fig)
+    with pytest.raises(ValueError, match="dimension level"):
+        cc.rank_drivers("papi", level="subdimension")
+    with pytest.raises(CchcDataError, match="its eras are"):
+        cc.rank_drivers("papi", era="2018–2024")
+
+
+@pytest.mark.slow
+def test_profile_for_every_province():
+    codes = cc.provinces()["code"].tolist()
+    assert len(codes) == 63
+    for code in codes:
+        prof = cc.province_profile(code, n_draws=200)
+        assert prof.latest_year is not None, code
+        assert len(prof.table) == 8 and prof.table["value"].notna().all(), code
+        assert (prof.table["minimum"] <= prof.table["value"]).all()
+        assert (prof.table["value"] <= prof.table["maximum"]).all()
+        assert prof.header().startswith(prof.name)
+    for name, latest in (("Quảng Ninh", 2024), ("Vĩnh Phúc", 2023), ("Tiền Giang", 2023)):
+        prof = cc.province_profile(name, n_draws=200)
+        assert prof.latest_year == latest
+        fig = prof.plot()
+        assert fig._suptitle.get_text() == prof.header()
+        plt.close(fig)
+    qn = cc.province_profile("Quảng Ninh", n_draws=200)
+    assert np.isnan(qn.history.at[2018, "rank"])  # unranked in 2018 (dimensions 2 and 4 missing)
+    assert {2019, 2020, 2021} <= set(qn.changes["year_curr"])
+
+
+def test_profile_headroom_differs_between_dimensions():
+    prof = cc.province_profile("Đồng Tháp", n_draws=200)
+    assert prof.rank > 1 and prof.table["places_within_reach"].nunique() > 1
+    assert prof.table["points_for_1"].nunique() == 1  # equal weights: same points on each
+    fig = prof.plot()
+    plt.close(fig)
+
+
+def test_map_recipe_holds_d5_fixed_2020_2021():
+    pair = cc.map_recipe(2020, 2021, "D5")
+    assert pair.dropped == ("SC52",) and set(pair.parts) == {"SC51", "SC52", "SC53", "SC54"}
+    published = cc.composite(cc.papi_wide(2021))
+    assert (cc.composite(pair.curr, pair.weights) - published).abs().max() < 1e-12
+    assert pair.prev_maxima["SC51"] == 2.5 and np.isclose(pair.maxima["SC51"], 10 / 3)
+    fit = cc.shapley_rank_attribution(pair.prev, pair.curr, **pair.kwargs)
+    assert "methodology" in fit.players and "SC53" in fit.players
+    assert (fit.contributions.sum(axis=1) - fit.table["rank_change"]).abs().max() < 1e-9
+    with pytest.raises(CchcDataError, match="measured differently"):
+        cc.map_recipe(2019, 2020, "D8")
+    with pytest.raises(CchcDataError, match="nothing to map"):
+        cc.map_recipe(2021, 2022, "D5")
+
+
+def test_rank_history_draws_breaks_and_gaps():
+    fig, ax = plt.subplots()
+    ranks = pd.Series({2016: 5.0, 2017: 7.0, 2018: np.nan, 2019: 3.0})
+    rank_history(ax, ranks, [(2016, 2017, "A"), (2018, 2019, "B")], [(2018, 2019, "D8")])
+    assert ax.get_ylim()[0] > ax.get_ylim()[1]
+    texts = {t.get_text() for t in ax.texts}
+    assert "not\nranked" in texts and "D8" in texts
+    plt.close(fig)
+
+
+def test_noise_hook_reaches_how_sure():
+    from cchc_analysis.answers import set_noise_model
+
+    seen = {}
+
+    def model(**kwargs):
+        seen.update(kwargs)
+        return 0.75
+
+    set_noise_model(model)
+    try:
+        change = cc.explain_rank_change("Đồng Tháp", 2023, 2024, n_draws=200)
+        assert change.how_sure()["noise"] == 0.75
+    finally:
+        set_noise_model(None)
+    assert seen == {"index": "PAPI", "unit": "87", "year_prev": 2023, "year_curr": 2024}
+
+
+@pytest.mark.slow
+def test_rank_drivers_screened_reproduces_notebook_02_sensitivity():
+    """Notebook 02's sensitivity specification (screened re-scalings also methodology)."""
+    d = cc.rank_drivers("papi", breaks="screened")
+    p = d.pooled[d.pooled["view"] == "methodology"]
+    later = p[p["era"] == "2018-"].set_index("term")["move_share"]
+    assert round(100 * later["D1"], 1) == 8.3
+    assert round(100 * later[later.index.str.startswith("methodology:")].sum(), 1) == 23.5
+    first = p[p["era"] == "2011-2017"].set_index("term")["move_share"]
+    assert round(100 * first[first.index.str.startswith("methodology:")].sum(), 1) == 6.4
+    assert sorted(d.relabelled.query("year_prev == 2020")["component"]) == ["D3", "D5", "D6"]
