@@ -66,6 +66,14 @@ _EXPORTS = {
     "lowess_curve": "models",
     "save_figure": "plotting",
     "set_style": "plotting",
+    # PCI
+    "load_pci": "sources.pci",
+    "load_pci_workbooks": "sources.pci",
+    "load_population": "sources.pci",
+    "pci_wide": "sources.pci",
+    "pci_weights": "sources.pci",
+    "pci_weight_check": "sources.pci",
+    "compare_pci_facts": "sources.pci_facts",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -110,7 +111,10 @@ def _read_sheets(path: Path, names: list[str], label: str) -> dict[str, list[lis
         else:
             import openpyxl
 
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            with warnings.catch_warnings():
+                # VCCI's xlsx files carry Excel extensions openpyxl does not read (formatting only).
+                warnings.filterwarnings("ignore", "Unknown extension", UserWarning)
+                book = openpyxl.load_workbook(path, read_only=True, data_only=True)
             try:
                 available = book.sheetnames
                 for name in names:
