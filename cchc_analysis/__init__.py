@@ -73,6 +73,7 @@ _EXPORTS = {
     "pci_wide": "sources.pci",
     "pci_weights": "sources.pci",
     "pci_weight_check": "sources.pci",
+    "pci_transition": "sources.pci",
     "compare_pci_facts": "sources.pci_facts",
 }
 

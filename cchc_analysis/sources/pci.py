@@ -51,6 +51,7 @@ __all__ = [
     "load_pci_workbooks",
     "load_population",
     "pci_weight_check",
+    "pci_transition",
     "pci_weights",
     "pci_wide",
     "subindices",
@@ -568,6 +569,33 @@ def pci_wide(
         wide = wide[subindices(year)["code"].tolist()]
     wide.columns.name = "component"
     return wide.sort_index()
+
+
+def pci_transition(
+    prev_year: int, curr_year: int, frame: pd.DataFrame | None = None
+) -> dict[str, pd.DataFrame | pd.Series]:
+    """Two years of sub-index scores and recipes, ready for the ranking tools.
+
+    Returns ``prev``, ``curr`` (provinces x sub-indices over the union of both years' sub-indices),
+    ``prev_weights`` and ``weights`` (:func:`pci_weights`). A sub-index absent from a year (PB in
+    2009-2012, CP after 2005) gets weight 0 and score 0 in that year, so each composite is still the
+    published total, a weight change is the ``methodology`` player's and the entry or exit of a
+    sub-index is attributed to that sub-index's own code. Example::
+
+        t = pci_transition(2012, 2013)
+        cc.shapley_rank_attribution(t["prev"], t["curr"], weights=t["weights"],
+                                    prev_weights=t["prev_weights"])
+    """
+    frame = load_pci() if frame is None else frame
+    order = list(dict.fromkeys([*subindices(prev_year)["code"], *subindices(curr_year)["code"]]))
+    out: dict[str, pd.DataFrame | pd.Series] = {}
+    for name, year in (("prev", prev_year), ("curr", curr_year)):
+        wide = pci_wide(year, frame=frame)
+        absent = [c for c in order if c not in wide.columns]
+        out[name] = wide.assign(**dict.fromkeys(absent, 0.0))[order]
+        weights = pci_weights(year).reindex(order, fill_value=0.0)
+        out["prev_weights" if name == "prev" else "weights"] = weights
+    return out
 
 
 TABLES = {

@@ -115,15 +115,16 @@ def _read_sheets(path: Path, names: list[str], label: str) -> dict[str, list[lis
                 # VCCI's xlsx files carry Excel extensions openpyxl does not read (formatting only).
                 warnings.filterwarnings("ignore", "Unknown extension", UserWarning)
                 book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-            try:
-                available = book.sheetnames
-                for name in names:
-                    if name in available:
-                        grids[name] = [
-                            [_clean(v) for v in row] for row in book[name].iter_rows(values_only=True)
-                        ]
-            finally:
-                book.close()
+                try:
+                    available = book.sheetnames
+                    for name in names:
+                        if name in available:
+                            grids[name] = [
+                                [_clean(v) for v in row]
+                                for row in book[name].iter_rows(values_only=True)
+                            ]
+                finally:
+                    book.close()
     except Exception as exc:  # xlrd/openpyxl raise many types for damaged files
         raise DataValidationError(
             label,
