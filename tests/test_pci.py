@@ -81,8 +81,17 @@ def test_ha_tay_is_a_marked_former_province(frame):
 
 @pytest.mark.parametrize(
     ("spelling", "key"),
-    [("TT- Huế", "46"), ("TT-Hue", "46"), ("BRVT", "77"), ("Tp.HCM", "79"), ("HCMC", "79"),
-     ("Đăk Nông", "67"), ("Quảng Ngãi ", "51"), ("Hà Tây", HA_TAY), ("Ha Tay", HA_TAY)],
+    [
+        ("TT- Huế", "46"),
+        ("TT-Hue", "46"),
+        ("BRVT", "77"),
+        ("Tp.HCM", "79"),
+        ("HCMC", "79"),
+        ("Đăk Nông", "67"),
+        ("Quảng Ngãi ", "51"),
+        ("Hà Tây", HA_TAY),
+        ("Ha Tay", HA_TAY),
+    ],
 )
 def test_workbook_spellings(spelling, key):
     assert pci_workbook.province_key(spelling)[0] == key
@@ -98,7 +107,9 @@ def test_values_in_range_and_provenance(frame):
     assert book["source_file"].str.fullmatch(r"pci_workbooks/PCI_\d{4}\.xlsx?").all()
     # Hà Nội's 2015 total sits in Summary_VN, column W; that column is sorted by total, so its
     # Excel row gives the published rank (row 2 = rank 1).
-    row = book[(book["year"] == 2015) & (book["province_code"] == "01") & (book["level"] == "total")]
+    row = book[
+        (book["year"] == 2015) & (book["province_code"] == "01") & (book["level"] == "total")
+    ]
     assert row[["source_sheet", "source_column"]].iloc[0].tolist() == ["Summary_VN", "W"]
     assert row["rank"].iat[0] == 1 + (row["source_row"].iat[0] - 2)
 
@@ -242,7 +253,11 @@ def test_lam_dong_2010_page_shows_lai_chau(facts, frame):
     for component, published, tol in zip(
         rows["component"], rows["published"], rows["tolerance"], strict=True
     ):
-        ours = lai_chau.loc[lai_chau["level"] == "total", "rank"].iat[0] if component == "RANK" else values[component]
+        ours = (
+            lai_chau.loc[lai_chau["level"] == "total", "rank"].iat[0]
+            if component == "RANK"
+            else values[component]
+        )
         assert abs(published - ours) <= tol
 
 
@@ -308,7 +323,7 @@ def _synthetic(year: int, seed: int = 0, n: int | None = None) -> dict[str, dict
     subs = pci.subindices(year)
     names = cc.provinces()["name_vi"].tolist()
     n = n or int(pci_workbook.years().loc[year, "n_provinces"])
-    names = (names + ["Hà Tây"])[:n] if n == 64 else names[:n]
+    names = [*names, "Hà Tây"][:n] if n == 64 else names[:n]
     rng = np.random.default_rng(seed)
     values = pd.DataFrame(
         np.round(rng.uniform(1, 9, size=(n, len(subs))), 6), index=names, columns=subs["code"]
@@ -359,7 +374,10 @@ def test_synthetic_workbook_loads(tmp_path, year):
     assert (HA_TAY in set(tidy["province_code"])) == (year == 2008)
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.mark.slow
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(seed=st.integers(0, 10_000))
 def test_sorted_columns_read_back_exactly(tmp_path, seed):
     """Property: whatever the values (and so each column's own sort order), a sorted-layout
@@ -393,8 +411,15 @@ def _expect_error(tmp_path, cells, year, *patterns):
 def test_layout_mismatch_names_file_sheet_cell(tmp_path):
     cells = _synthetic(2013)
     cells["Summary_VN"][(1, 3)] = "Something else"
-    _expect_error(tmp_path, cells, 2013, "Summary_VN", r"cell C1 reads 'Gia nhập thị trường'",
-                  "rows 1", "Something else")
+    _expect_error(
+        tmp_path,
+        cells,
+        2013,
+        "Summary_VN",
+        r"cell C1 reads 'Gia nhập thị trường'",
+        "rows 1",
+        "Something else",
+    )
 
 
 def test_missing_sheet_is_reported(tmp_path):

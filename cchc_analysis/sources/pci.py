@@ -41,6 +41,8 @@ import pandas as pd
 from cchc_analysis import paths, registry
 from cchc_analysis.errors import CchcDataError, DataValidationError
 from cchc_analysis.provinces import province_by_code
+from cchc_analysis.schemas import validate
+from cchc_analysis.schemas.pci import PCI_SCHEMA
 from cchc_analysis.sources import pci_workbook
 from cchc_analysis.tables import TableSpec
 
@@ -50,8 +52,8 @@ __all__ = [
     "load_pci",
     "load_pci_workbooks",
     "load_population",
-    "pci_weight_check",
     "pci_transition",
+    "pci_weight_check",
     "pci_weights",
     "pci_wide",
     "subindices",
@@ -70,6 +72,7 @@ UNWEIGHTED_TOLERANCE = 1e-4
 PANEL_TOLERANCE = 0.006
 """Stata panel vs 2016 workbook: the panel stores totals rounded to 2 decimals as float32."""
 _LEVELS = ("subindex", "total")
+KEY = ["year", "province_code", "component"]
 
 COLUMNS = (
     "index",
@@ -101,9 +104,7 @@ COLUMNS = (
 
 @functools.cache
 def _subindex_rows() -> pd.DataFrame:
-    table = pd.read_csv(
-        paths.PACKAGE_DATA / "pci_subindices.csv", dtype=str, keep_default_na=False
-    )
+    table = pd.read_csv(paths.PACKAGE_DATA / "pci_subindices.csv", dtype=str, keep_default_na=False)
     rows = []
     for record in table.to_dict("records"):
         for year in range(int(record["year_from"]), int(record["year_to"]) + 1):
@@ -163,7 +164,8 @@ def pci_weights(year: int) -> pd.Series:
             "(pci_weights.csv); see pci_weight_check() for a least-squares estimate"
         )
     return pd.Series(
-        (subs["weight"] * 10).to_numpy(), index=pd.Index(subs["code"], name="component"),
+        (subs["weight"] * 10).to_numpy(),
+        index=pd.Index(subs["code"], name="component"),
         name="weight",
     )
 
@@ -195,7 +197,10 @@ def load_pci_workbooks(files: dict[int, Path] | None = None) -> pd.DataFrame:
         chosen = _workbook_paths()
     else:
         chosen = {int(y): (Path(p), Path(p).name) for y, p in files.items()}
-    frames = [_tidy_year(pci_workbook.read_workbook(p, y, label), y) for y, (p, label) in sorted(chosen.items())]
+    frames = [
+        _tidy_year(pci_workbook.read_workbook(p, y, label), y)
+        for y, (p, label) in sorted(chosen.items())
+    ]
     return pd.concat(frames, ignore_index=True)
 
 
@@ -231,7 +236,9 @@ def _tidy_year(long: pd.DataFrame, year: int) -> pd.DataFrame:
             _fail(
                 bad,
                 f"{field} within [{low:g}, {high:g}] (column {bad['source_column'].iat[0]})",
-                "; ".join(f"{p}: {v:g}" for p, v in zip(bad["province"], bad["value"], strict=True)),
+                "; ".join(
+                    f"{p}: {v:g}" for p, v in zip(bad["province"], bad["value"], strict=True)
+                ),
             )
     wide = long.pivot(index="province_code", columns="field", values="value")
     where = long.set_index(["field", "province_code"])
@@ -243,9 +250,11 @@ def _tidy_year(long: pd.DataFrame, year: int) -> pd.DataFrame:
     rows = long[long["field"].isin([*codes, TOTAL_FIELD])].copy()
     rows["level"] = np.where(rows["field"] == TOTAL_FIELD, "total", "subindex")
     rows["component"] = rows["field"]
-    rows["component_name"] = rows["field"].map(sub_meta["name_en"]).fillna("Provincial Competitiveness Index")
-    rows["component_name_vi"] = rows["field"].map(sub_meta["name_vi"]).fillna(
-        "Chỉ số năng lực cạnh tranh cấp tỉnh"
+    rows["component_name"] = (
+        rows["field"].map(sub_meta["name_en"]).fillna("Provincial Competitiveness Index")
+    )
+    rows["component_name_vi"] = (
+        rows["field"].map(sub_meta["name_vi"]).fillna("Chỉ số năng lực cạnh tranh cấp tỉnh")
     )
     rows["max_value"] = np.where(rows["level"] == "total", TOTAL_MAX, SUBINDEX_MAX)
     rows["weight"] = rows["field"].map(sub_meta["weight"]).astype("float64")
@@ -380,7 +389,9 @@ def pci_weight_check(frame: pd.DataFrame | None = None) -> pd.DataFrame:
 
 @functools.cache
 def _panel_names() -> dict[str, str]:
-    table = pd.read_csv(paths.PACKAGE_DATA / "pci_panel_names.csv", dtype=str, keep_default_na=False)
+    table = pd.read_csv(
+        paths.PACKAGE_DATA / "pci_panel_names.csv", dtype=str, keep_default_na=False
+    )
     return dict(zip(table["name"], table["code"], strict=True))
 
 
@@ -389,15 +400,16 @@ def _read_panel(path: Path | None = None) -> pd.DataFrame:
     if path is None:
         from cchc_analysis.download import fetch
 
-        (path,) = fetch(PANEL)
+        path = next(p for p in fetch(PANEL) if p.name == PANEL_FILE)
         label = f"{PANEL}/{PANEL_FILE}"
     else:
         label = Path(path).name
     try:
         raw = pd.read_stata(path, columns=["name", "year", "pci", "population"])
     except (ValueError, KeyError, OSError) as exc:
-        raise DataValidationError(label, "readable Stata file with name, year, pci, population",
-                                  detail=str(exc)) from None
+        raise DataValidationError(
+            label, "readable Stata file with name, year, pci, population", detail=str(exc)
+        ) from None
     raw.index = pd.RangeIndex(1, len(raw) + 1)  # Stata observation numbers
     names = raw["name"].astype(str).str.strip()
     codes = names.map(_panel_names())
@@ -430,9 +442,7 @@ def _read_panel(path: Path | None = None) -> pd.DataFrame:
             )
     dup = frame.duplicated(["province_code", "year"], keep=False)
     if dup.any():
-        raise DataValidationError(
-            label, "one row per province and year", frame.index[dup].tolist()
-        )
+        raise DataValidationError(label, "one row per province and year", frame.index[dup].tolist())
     bad = ~frame["pci"].between(0, TOTAL_MAX) | ~(frame["population"] > 0)
     if bad.any():
         raise DataValidationError(
@@ -468,8 +478,10 @@ def _panel_rows(panel: pd.DataFrame, workbook: pd.DataFrame) -> pd.DataFrame:
         left = panel[panel["year"].isin(overlap)].set_index(["year", "province_code"])
         right = totals[totals["year"].isin(overlap)].set_index(["year", "province_code"])["value"]
         joined = left.join(right, how="outer")
-        off = joined["pci"].isna() | joined["value"].isna() | (
-            (joined["pci"] - joined["value"]).abs() > PANEL_TOLERANCE
+        off = (
+            joined["pci"].isna()
+            | joined["value"].isna()
+            | ((joined["pci"] - joined["value"]).abs() > PANEL_TOLERANCE)
         )
         if off.any():
             bad = joined[off]
@@ -477,7 +489,10 @@ def _panel_rows(panel: pd.DataFrame, workbook: pd.DataFrame) -> pd.DataFrame:
                 str(panel["source_file"].iat[0]),
                 f"PCI totals of {overlap} equal the VCCI workbook's within {PANEL_TOLERANCE}",
                 bad["source_row"].dropna().tolist(),
-                "; ".join(f"{k}: {a} vs {b}" for k, a, b in zip(bad.index[:5], bad["pci"], bad["value"], strict=False)),
+                "; ".join(
+                    f"{k}: {a} vs {b}"
+                    for k, a, b in zip(bad.index[:5], bad["pci"], bad["value"], strict=False)
+                ),
             )
     later = panel[~panel["year"].isin(totals["year"])].copy()
     later["index"] = INDEX
@@ -506,9 +521,7 @@ def _panel_rows(panel: pd.DataFrame, workbook: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------
 
 
-def tidy_pci(
-    files: dict[int, Path] | None = None, panel: Path | None = None
-) -> pd.DataFrame:
+def tidy_pci(files: dict[int, Path] | None = None, panel: Path | None = None) -> pd.DataFrame:
     """Build the tidy PCI panel from raw files (what the build runs; prefer :func:`load_pci`)."""
     workbook = load_pci_workbooks(files)
     later = _panel_rows(_read_panel(panel), workbook)
@@ -524,9 +537,8 @@ def tidy_pci(
         raise DataValidationError(
             "pci", "one row per (year, province_code, component)", frame.index[dup].tolist()
         )
-    return frame.sort_values(["year", "province_code", "component"], kind="mergesort").reset_index(
-        drop=True
-    )
+    frame = frame.sort_values(KEY, kind="mergesort").reset_index(drop=True)
+    return validate(frame, PCI_SCHEMA, "pci")
 
 
 def _inputs() -> list[Path]:
@@ -545,9 +557,7 @@ def load_pci() -> pd.DataFrame:
     return load_table("pci")
 
 
-def pci_wide(
-    year: int, level: str = "subindex", frame: pd.DataFrame | None = None
-) -> pd.DataFrame:
+def pci_wide(year: int, level: str = "subindex", frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """Provinces x sub-indices (or the total) of one year, index ``province_code``.
 
     Columns in the year's sub-index order, ready for the ranking tools with :func:`pci_weights`.

@@ -66,7 +66,9 @@ def compare_pci_facts(
     published = pd.to_numeric(facts["value"], errors="coerce")
     if published.isna().any():
         raise DataValidationError(
-            label, "value is a dot-decimal number", facts.loc[published.isna(), "source_row"].tolist()
+            label,
+            "value is a dot-decimal number",
+            facts.loc[published.isna(), "source_row"].tolist(),
         )
     facts["published"] = published
     decimals = facts["value"].str.partition(".")[2].str.len()
