@@ -40,6 +40,7 @@ import pandas as pd
 
 from cchc_analysis import paths, registry
 from cchc_analysis.errors import CchcDataError, DataValidationError
+from cchc_analysis.figures import palette
 from cchc_analysis.provinces import province_by_code
 from cchc_analysis.schemas import validate
 from cchc_analysis.schemas.pci import PCI_SCHEMA
@@ -73,6 +74,24 @@ PANEL_TOLERANCE = 0.006
 """Stata panel vs 2016 workbook: the panel stores totals rounded to 2 decimals as float32."""
 _LEVELS = ("subindex", "total")
 KEY = ["year", "province_code", "component"]
+
+SHORT_LABELS = {
+    "EC": "Entry costs",
+    "LA": "Land access",
+    "TR": "Transparency",
+    "TC": "Time costs",
+    "IC": "Informal charges",
+    "PB": "Policy bias",
+    "PR": "Proactivity",
+    "BS": "Business support",
+    "LT": "Labour training",
+    "LI": "Legal institutions",
+    "CP": "Central policies",
+    "TOTAL": "PCI total",
+}
+"""Short English labels for figures (official names: ``data/pci_subindices.csv``). The order fixes
+each sub-index's colour: the ten of 2006-2016 get the ten distinct colours; CP (2005 only) wraps."""
+palette.register_labels(INDEX, SHORT_LABELS)
 
 COLUMNS = (
     "index",
