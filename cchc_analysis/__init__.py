@@ -69,6 +69,7 @@ _EXPORTS = {
     # PCI
     "load_pci": "sources.pci",
     "load_pci_workbooks": "sources.pci",
+    "load_pci_panel": "sources.pci",
     "load_population": "sources.pci",
     "pci_wide": "sources.pci",
     "pci_weights": "sources.pci",

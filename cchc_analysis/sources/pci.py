@@ -51,6 +51,7 @@ __all__ = [
     "COLUMNS",
     "TABLES",
     "load_pci",
+    "load_pci_panel",
     "load_pci_workbooks",
     "load_population",
     "pci_transition",
@@ -210,7 +211,8 @@ def load_pci_workbooks(files: dict[int, Path] | None = None) -> pd.DataFrame:
     """The 2005-2016 workbooks as tidy rows, every publication check enforced.
 
     ``files`` maps year -> workbook path (default: the registered files, fetched as needed); a
-    subset of years may be given (tests use small synthetic workbooks).
+    subset of years may be given (tests use small synthetic workbooks), e.g.
+    ``load_pci_workbooks({2015: Path("PCI_2015.xlsx")})``.
     """
     if files is None:
         chosen = _workbook_paths()
@@ -414,8 +416,14 @@ def _panel_names() -> dict[str, str]:
     return dict(zip(table["name"], table["code"], strict=True))
 
 
-def _read_panel(path: Path | None = None) -> pd.DataFrame:
-    """``Dataset.dta`` as (province_code, year, pci, population, source_row), checked."""
+def load_pci_panel(path: Path | None = None) -> pd.DataFrame:
+    """The Stata panel as read and checked: one row per province and year, 2016-2022.
+
+    Columns ``province_code, year, pci`` (official total, 2 decimals), ``population`` (GSO, thousand
+    persons), ``source_row`` (Stata observation), ``source_file``. Names map to GSO codes through
+    ``data/pci_panel_names.csv``; float32 storage is rounded back to the printed decimals.
+    ``load_pci_panel().query("year == 2016")`` is what :func:`tidy_pci` compares with the workbook.
+    """
     if path is None:
         from cchc_analysis.download import fetch
 
@@ -479,7 +487,7 @@ def load_population(path: Path | None = None) -> pd.DataFrame:
     aggregation, e.g. :func:`cchc_analysis.to_2025`. ``load_population().population.sum()``
     over 2019 is about 96,484 (thousand).
     """
-    panel = _read_panel(path)
+    panel = load_pci_panel(path)
     out = panel[["province_code", "year", "population"]].copy()
     out["source"] = (
         "GSO average population (thousand persons) via Dataset.dta, "
@@ -541,9 +549,13 @@ def _panel_rows(panel: pd.DataFrame, workbook: pd.DataFrame) -> pd.DataFrame:
 
 
 def tidy_pci(files: dict[int, Path] | None = None, panel: Path | None = None) -> pd.DataFrame:
-    """Build the tidy PCI panel from raw files (what the build runs; prefer :func:`load_pci`)."""
+    """Build the tidy PCI panel from raw files (what the build runs; prefer :func:`load_pci`).
+
+    ``files`` (year -> workbook) and ``panel`` (a ``.dta``) default to the registered downloads:
+    ``tidy_pci().groupby("source").size()``.
+    """
     workbook = load_pci_workbooks(files)
-    later = _panel_rows(_read_panel(panel), workbook)
+    later = _panel_rows(load_pci_panel(panel), workbook)
     frame = pd.concat([workbook, later], ignore_index=True)
     for column in ("source_sheet", "source_column"):
         frame[column] = frame[column].astype("str").replace("<NA>", None).astype("str")

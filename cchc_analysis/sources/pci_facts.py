@@ -44,6 +44,7 @@ def compare_pci_facts(
 
     ``status`` is ``reproduced``, ``differs`` or ``not in panel`` (no value for that key, e.g.
     sub-indices after 2016). Unknown measures or province spellings raise, naming the lines.
+    ``compare_pci_facts().query("status == 'differs'")`` lists the facts the panel contradicts.
     """
     from cchc_analysis.sources.pci import load_pci
 

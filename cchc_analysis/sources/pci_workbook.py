@@ -35,7 +35,10 @@ _SPACES = re.compile(r"\s+")
 
 @functools.cache
 def layout() -> pd.DataFrame:
-    """The per-year layout table (``data/pci_workbook_layout.csv``), line numbers kept."""
+    """The per-year layout table (``data/pci_workbook_layout.csv``), line numbers kept.
+
+    ``layout().query("year == 2013 and field == 'TOTAL'")`` says where 2013's totals are.
+    """
     table = pd.read_csv(
         paths.PACKAGE_DATA / "pci_workbook_layout.csv", dtype=str, keep_default_na=False
     )
@@ -47,7 +50,10 @@ def layout() -> pd.DataFrame:
 
 @functools.cache
 def years() -> pd.DataFrame:
-    """One row per workbook year: file name, expected number of provinces, methodology era."""
+    """One row per workbook year: file name, expected provinces, era, total tolerance, note.
+
+    ``years().loc[2008, "n_provinces"] == 64`` (Hà Tây is still scored separately).
+    """
     table = pd.read_csv(paths.PACKAGE_DATA / "pci_years.csv", dtype=str, keep_default_na=False)
     table["year"] = table["year"].astype(int)
     table["n_provinces"] = table["n_provinces"].astype(int)
@@ -56,7 +62,10 @@ def years() -> pd.DataFrame:
 
 @functools.cache
 def former_provinces() -> pd.DataFrame:
-    """Provinces scored by PCI that are not among the 63 (Hà Tây), keyed ``former:<slug>``."""
+    """Provinces scored by PCI that are not among the 63 (Hà Tây), keyed ``former:<slug>``.
+
+    ``former_provinces()["key"].tolist() == ["former:ha-tay"]``.
+    """
     return pd.read_csv(
         paths.PACKAGE_DATA / "pci_former_provinces.csv", dtype=str, keep_default_na=False
     )
@@ -150,7 +159,8 @@ def read_workbook(path: Path, year: int, label: str | None = None) -> pd.DataFra
     """Long rows of one year's workbook: one per (field, province) with its cell's provenance.
 
     Columns: ``year, field, province_code, province, former_province, value, source_sheet,
-    source_row, source_column, source_file``. ``label`` names the file in errors (default: its name).
+    source_row, source_column, source_file``. ``label`` names the file in errors (default: its name):
+    ``read_workbook(Path("PCI_2010.xls"), 2010)``.
     """
     path = Path(path)
     label = label or path.name
