@@ -166,6 +166,7 @@ def test_published_weights_agree_with_recovered():
     assert era.loc["BS", "2009-2012"] == 5 and era.loc["BS", "2013-"] == 20
 
 
+@pytest.mark.slow  # about 3 s, most of it importing the ranking tools on first use
 def test_weighted_sum_reproduces_published_totals_and_ranks(frame):
     for year in (2008, 2015, 2016):
         wide = cc.pci_wide(year, frame=frame)
