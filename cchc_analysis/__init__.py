@@ -78,6 +78,16 @@ _EXPORTS = {
     "rank_drivers": "answers",
     "province_profile": "answers",
     "map_recipe": "answers",
+    # PCI
+    "load_pci": "sources.pci",
+    "load_pci_workbooks": "sources.pci",
+    "load_pci_panel": "sources.pci",
+    "load_population": "sources.pci",
+    "pci_wide": "sources.pci",
+    "pci_weights": "sources.pci",
+    "pci_weight_check": "sources.pci",
+    "pci_transition": "sources.pci",
+    "compare_pci_facts": "sources.pci_facts",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

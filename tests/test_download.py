@@ -24,6 +24,8 @@ from cchc_analysis.errors import CchcDataError, ChecksumError
 PINNED = {
     "papi": "https://raw.githubusercontent.com/hnks-gh/ml-mcdm/035ed0137ea6768bf25920e0f5184a403f369fd5/",
     "papi_workbook": "https://raw.githubusercontent.com/mdtrinh/vietnamdata/be581b8d5b1f0c6a747199fe23d8a77e55396e17/",
+    "pci_workbooks": "https://raw.githubusercontent.com/mdtrinh/vietnamdata/be581b8d5b1f0c6a747199fe23d8a77e55396e17/data-raw/PCI/",
+    "pci_panel": "https://raw.githubusercontent.com/tnguyentranphuoc-commits/ENTREPRENEURSHIP-INVESTMENT-AND-REGIONAL-ECONOMIC-DEVELOPMENT-IN-VIETNAM-A-PANEL-APPROACH/7ed8cec06e43317ff4916526f61895c40d3f1a2b/",
 }
 
 
@@ -92,7 +94,7 @@ def _left_in(folder: Path) -> list[Path]:
 
 
 def test_registry_lists_pinned_files_with_provenance():
-    assert registry.datasets() == ["papi", "papi_workbook"]
+    assert registry.datasets() == ["papi", "papi_workbook", "pci_workbooks", "pci_panel"]
     papi = registry.files("papi")
     assert {f.file for f in papi} >= {f"csv/{y}.csv" for y in range(2011, 2025)} | {"LICENSE"}
     for entry in registry.files():
