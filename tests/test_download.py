@@ -3,6 +3,8 @@ every way a transfer can go wrong (corrupted, missing, unreachable) leaving noth
 
 from __future__ import annotations
 
+import re
+
 import dataclasses
 import functools
 import hashlib
@@ -24,6 +26,9 @@ from cchc_analysis.errors import CchcDataError, ChecksumError
 PINNED = {
     "papi": "https://raw.githubusercontent.com/hnks-gh/ml-mcdm/035ed0137ea6768bf25920e0f5184a403f369fd5/",
     "papi_workbook": "https://raw.githubusercontent.com/mdtrinh/vietnamdata/be581b8d5b1f0c6a747199fe23d8a77e55396e17/",
+    # one commit per crawl: each URL is pinned to its own commit (checked below)
+    "qd766": "https://raw.githubusercontent.com/duynghiaqn/Crawler-766/",
+    "provinces_2025_codes": "https://raw.githubusercontent.com/thanglequoc/vietnamese-provinces-database/cd58063299585146ded3981f2272946ef19ced54/",
 }
 
 
@@ -92,11 +97,12 @@ def _left_in(folder: Path) -> list[Path]:
 
 
 def test_registry_lists_pinned_files_with_provenance():
-    assert registry.datasets() == ["papi", "papi_workbook"]
+    assert registry.datasets() == ["papi", "papi_workbook", "qd766", "provinces_2025_codes"]
     papi = registry.files("papi")
     assert {f.file for f in papi} >= {f"csv/{y}.csv" for y in range(2011, 2025)} | {"LICENSE"}
     for entry in registry.files():
         assert entry.url.startswith(PINNED[entry.dataset])
+        assert re.search(r"/[0-9a-f]{40}/", entry.url), f"{entry.label} is not pinned to a commit"
         assert len(entry.sha256) == 64 and int(entry.sha256, 16) >= 0
         assert entry.size > 0 and entry.licence and entry.citation and entry.description
         assert entry.path == paths.RAW / entry.dataset / entry.file

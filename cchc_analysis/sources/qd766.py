@@ -92,6 +92,15 @@ COLUMNS = (
     "source_row",
     "crawled_at",
 )
+NATIONAL_COLUMNS = (
+    "snapshot_date",
+    "national_score",
+    "mean_of_provinces",
+    "difference",
+    "n_provinces",
+    "consistent",
+    "source_file",
+)
 CHECK_COLUMNS = ("source_file", "snapshot_date", "level", "unit", "rule", "action", "detail", "difference")
 
 
@@ -546,7 +555,8 @@ def _read_all_cached(raw_dir: Path, state: tuple) -> tuple[pd.DataFrame, pd.Data
     if not frames:
         raise CchcDataError(f"{raw_dir}: no QĐ 766 files found (see qd766_layout.csv)")
     frame = pd.concat(frames, ignore_index=True)
-    national_frame = pd.DataFrame(national).sort_values("snapshot_date").reset_index(drop=True)
+    national_frame = pd.DataFrame(national, columns=list(NATIONAL_COLUMNS))
+    national_frame = national_frame.sort_values("snapshot_date").reset_index(drop=True)
     for level, group in frame.groupby("level"):
         dup = group.drop_duplicates(["snapshot_date", "source_file"])
         if dup["snapshot_date"].duplicated().any():
