@@ -71,14 +71,14 @@ __all__ = [
     "key_2025",
     "key_era",
     "merge_provinces",
+    "normalize_province",
     "normalize_province_2025",
     "official_code_2025",
-    "province_key_2025",
-    "province_keys_2025",
-    "normalize_province",
     "province_by_code",
     "province_code",
     "province_codes",
+    "province_key_2025",
+    "province_keys_2025",
     "provinces",
     "to_2025",
 ]
@@ -414,7 +414,9 @@ def province_keys_2025(names: Iterable[object], where: str = "") -> list[str]:
         except UnknownProvinceError:
             unknown.setdefault(repr(name) if not isinstance(name, str) else name, []).append(i)
     if unknown:
-        listed = "; ".join(f"{n!r} at rows {', '.join(map(str, r[:10]))}" for n, r in unknown.items())
+        listed = "; ".join(
+            f"{n!r} at rows {', '.join(map(str, r[:10]))}" for n, r in unknown.items()
+        )
         first = next(iter(unknown))
         raise UnknownProvinceError(first, _closest_2025(first), where, f"all unknown: {listed}")
     return out
@@ -424,7 +426,9 @@ def key_2025(code: str) -> str:
     """The era-marked key of an official 2025 code: ``key_2025("15") == "2025:15"``."""
     key = f"{KEY_2025_PREFIX}{code}"
     if not isinstance(code, str) or key not in _registry_2025()[0]:
-        raise UnknownProvinceError(code, detail="expected an official 2025 code string such as '15'")
+        raise UnknownProvinceError(
+            code, detail="expected an official 2025 code string such as '15'"
+        )
     return key
 
 
@@ -529,11 +533,17 @@ def check_codes_2025(seed_sql: Path | None = None, merger_json: Path | None = No
     shipped = _tables()["2025-"]
     rows = []
     for label, pairs in (
-        (Path(seed_sql).name, re.findall(r"\('(\d{2})',\s*'([^']+)'\)", Path(seed_sql).read_text("utf-8"))),
+        (
+            Path(seed_sql).name,
+            re.findall(r"\('(\d{2})',\s*'([^']+)'\)", Path(seed_sql).read_text("utf-8")),
+        ),
         (
             Path(merger_json).name,
-            [(r["ma"], r["ten"]) for r in json.loads(Path(merger_json).read_text("utf-8"))
-             if str(r.get("magoc", "0")) == "0"],
+            [
+                (r["ma"], r["ten"])
+                for r in json.loads(Path(merger_json).read_text("utf-8"))
+                if str(r.get("magoc", "0")) == "0"
+            ],
         ),
     ):
         if len(pairs) != 34:

@@ -3,11 +3,10 @@ every way a transfer can go wrong (corrupted, missing, unreachable) leaving noth
 
 from __future__ import annotations
 
-import re
-
 import dataclasses
 import functools
 import hashlib
+import re
 import shutil
 import socket
 import stat

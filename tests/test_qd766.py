@@ -75,15 +75,22 @@ def test_province_values_match_the_raw_file(raw, tidy):
         assert total["rank"] == position  # the portal lists provinces by rank
         assert total["unit_id"] == rec["departmentId"]
         for group, score in rec["groupScores"].items():
-            assert _value(tidy, "province", "2026-10-10", rec["departmentCode"], group)["value"] == score
+            assert (
+                _value(tidy, "province", "2026-10-10", rec["departmentCode"], group)["value"]
+                == score
+            )
 
 
 def test_named_provinces_get_their_official_codes(raw, tidy):
     records = {r["departmentName"]: r for r in _json(raw, PROVINCE_FILE)["data"]["evaluation"]}
-    gia_lai = _value(tidy, "province", "2026-10-10", records["UBND tỉnh Gia Lai"]["departmentCode"], "MDHL")
+    gia_lai = _value(
+        tidy, "province", "2026-10-10", records["UBND tỉnh Gia Lai"]["departmentCode"], "MDHL"
+    )
     assert (gia_lai["unit_key"], gia_lai["unit"]) == ("2025:52", "Gia Lai")
     assert gia_lai["value"] == records["UBND tỉnh Gia Lai"]["groupScores"]["MDHL"]
-    lao_cai = _value(tidy, "province", "2026-10-10", records["UBND tỉnh Lào Cai"]["departmentCode"], "TOTAL")
+    lao_cai = _value(
+        tidy, "province", "2026-10-10", records["UBND tỉnh Lào Cai"]["departmentCode"], "TOTAL"
+    )
     assert lao_cai["unit_key"] == "2025:15"  # former Yên Bái's code, now the new Lào Cai
     hcm = _value(tidy, "province", "2026-10-10", "H29", "TOTAL")
     assert (hcm["unit_key"], hcm["unit"]) == ("2025:79", "TP. Hồ Chí Minh")
@@ -107,11 +114,13 @@ def test_sub_unit_values_ranks_and_online_field(raw, tidy):
         assert total["rank"] == rec["groupRank"] and total["rank_all_subunits"] == rec["rank"]
         assert total["crawled_at"] == pd.Timestamp(data["metadata"]["extractedAt"])
         # the sub-unit field ONLINE is the province field CLGQ
-        assert _value(tidy, "agency", "2026-10-03", rec["departmentCode"], "CLGQ")["value"] == (
-            rec["groupScores"]["ONLINE"]
+        assert (
+            _value(tidy, "agency", "2026-10-03", rec["departmentCode"], "CLGQ")["value"]
+            == (rec["groupScores"]["ONLINE"])
         )
-        assert _value(tidy, "agency", "2026-10-03", rec["departmentCode"], "MDHL")["value"] == (
-            rec["groupScores"]["MDHL"]
+        assert (
+            _value(tidy, "agency", "2026-10-03", rec["departmentCode"], "MDHL")["value"]
+            == (rec["groupScores"]["MDHL"])
         )
     commune = _json(raw, COMMUNE_FILE)["communes"][0]
     row = _value(tidy, "commune", "2026-09-23", commune["departmentCode"], "MDSH")
@@ -136,7 +145,7 @@ def test_shape_and_keys(tidy):
 
 
 def test_names_are_clean_and_nfc(tidy):
-    for level, group in tidy.groupby("level"):
+    for _level, group in tidy.groupby("level"):
         for name in group["unit"].unique():
             assert unicodedata.is_normalized("NFC", name), name
             assert not name.startswith("UBND") and "tỉnh Gia Lai" not in name, name
@@ -158,7 +167,11 @@ def test_national_score_is_checked_and_17_09_is_reported(raw, parsed, findings):
     overview = _json(raw, FIRST_FILE)["data"]["overview"]["totalScore"]
     totals = [r["totalScore"] for r in _json(raw, FIRST_FILE)["data"]["evaluation"]]
     assert first["national_score"] == overview == 56.56
-    assert first["mean_of_provinces"] == pytest.approx(sum(totals) / 34) == pytest.approx(61.55, abs=0.005)
+    assert (
+        first["mean_of_provinces"]
+        == pytest.approx(sum(totals) / 34)
+        == pytest.approx(61.55, abs=0.005)
+    )
     assert not first["consistent"]
     assert national.drop(pd.Timestamp("2026-09-17"))["consistent"].all()
     reported = findings[findings["rule"] == "national score equals the mean of the provinces"]
@@ -175,11 +188,17 @@ def test_sub_unit_discrepancies_are_reported_not_fixed(raw, tidy, findings):
     sums = findings[(findings["rule"] == "components sum to the total")]
     assert set(sums["level"]) == {"agency", "commune"}
     # the MDHL outlier of 03/10: reported with its gap, and the value is kept as published
-    rec = next(r for r in _json(raw, AGENCY_FILE)["agencies"] if abs(sum(r["groupScores"].values()) - r["totalScore"]) > 1)
+    rec = next(
+        r
+        for r in _json(raw, AGENCY_FILE)["agencies"]
+        if abs(sum(r["groupScores"].values()) - r["totalScore"]) > 1
+    )
     unit = f"{rec['departmentCode']} {rec['departmentName']}"
     row = sums[(sums["unit"] == unit) & (sums["snapshot_date"] == pd.Timestamp("2026-10-03"))]
     assert len(row) == 1
-    assert row["difference"].iat[0] == pytest.approx(sum(rec["groupScores"].values()) - rec["totalScore"], abs=1e-6)
+    assert row["difference"].iat[0] == pytest.approx(
+        sum(rec["groupScores"].values()) - rec["totalScore"], abs=1e-6
+    )
     kept = _value(tidy, "agency", "2026-10-03", rec["departmentCode"], "MDHL")["value"]
     assert kept == rec["groupScores"]["MDHL"]
     over = findings[findings["rule"] == "value within [0, max]"]
@@ -249,7 +268,9 @@ def _edit(folder: Path, file: str, change) -> None:
 
 
 def _records(data: dict) -> list:
-    return data["data"]["evaluation"] if "data" in data else data.get("agencies") or data["communes"]
+    return (
+        data["data"]["evaluation"] if "data" in data else data.get("agencies") or data["communes"]
+    )
 
 
 def test_a_good_copy_loads(raw, tmp_path):
@@ -325,7 +346,9 @@ def test_value_above_its_maximum_raises(raw, tmp_path):
 
 def test_unknown_province_name_names_the_closest(raw, tmp_path):
     folder = _copy(raw, tmp_path, PROVINCE_FILE)
-    _edit(folder, PROVINCE_FILE, lambda d: _records(d)[2].update(departmentName="UBND tỉnh Yên Bái"))
+    _edit(
+        folder, PROVINCE_FILE, lambda d: _records(d)[2].update(departmentName="UBND tỉnh Yên Bái")
+    )
     with pytest.raises(UnknownProvinceError, match="Yên Bái") as err:
         qd766.tidy_qd766(folder)
     assert f"qd766/{PROVINCE_FILE}" in str(err.value) and "closest" in str(err.value)
@@ -339,7 +362,12 @@ def test_the_first_snapshot_national_score_is_reported_not_raised(raw, tmp_path)
 
 
 def test_sub_unit_problems_are_reported_or_raised_by_rule(raw, tmp_path):
-    folder = _copy(raw, tmp_path, "data/gia_lai/agencies_GiaLai_05102026.json", "data/gia_lai/communes_GiaLai_05102026.json")
+    folder = _copy(
+        raw,
+        tmp_path,
+        "data/gia_lai/agencies_GiaLai_05102026.json",
+        "data/gia_lai/communes_GiaLai_05102026.json",
+    )
     agencies = "data/gia_lai/agencies_GiaLai_05102026.json"
     communes = "data/gia_lai/communes_GiaLai_05102026.json"
     assert qd766._read_all(folder)[1].empty  # the same crawl run, all sums hold that day
@@ -350,7 +378,10 @@ def test_sub_unit_problems_are_reported_or_raised_by_rule(raw, tmp_path):
 
     _edit(folder, communes, stamp)
     found = qd766._read_all(folder)[1]
-    assert set(found["rule"]) == {"components sum to the total", "agency and commune files come from one crawl run"}
+    assert set(found["rule"]) == {
+        "components sum to the total",
+        "agency and commune files come from one crawl run",
+    }
     _edit(folder, agencies, lambda d: d["agencies"][0]["groupScores"].update(TTTT=-1.0))
     with pytest.raises(DataValidationError, match="values are not negative") as err:
         qd766._read_all(folder)
@@ -364,4 +395,6 @@ def test_missing_commune_raises(raw, tmp_path):
     _edit(folder, file, lambda d: d["communes"].pop(7))
     with pytest.raises(DataValidationError, match="every unit present") as err:
         qd766.tidy_qd766(folder)
-    assert gone["departmentName"] in str(err.value) and "134 commune units, expected 135" in str(err.value)
+    assert gone["departmentName"] in str(err.value) and "134 commune units, expected 135" in str(
+        err.value
+    )

@@ -47,7 +47,7 @@ from cchc_analysis import paths, registry
 from cchc_analysis.errors import CchcDataError, DataValidationError
 from cchc_analysis.provinces import normalize_province_2025
 from cchc_analysis.tables import TableSpec
-from cchc_analysis.text import fold, normalize_text
+from cchc_analysis.text import normalize_text
 
 __all__ = [
     "COLUMNS",
@@ -101,7 +101,16 @@ NATIONAL_COLUMNS = (
     "consistent",
     "source_file",
 )
-CHECK_COLUMNS = ("source_file", "snapshot_date", "level", "unit", "rule", "action", "detail", "difference")
+CHECK_COLUMNS = (
+    "source_file",
+    "snapshot_date",
+    "level",
+    "unit",
+    "rule",
+    "action",
+    "detail",
+    "difference",
+)
 
 
 class Qd766Warning(UserWarning):
@@ -125,7 +134,9 @@ def _components() -> pd.DataFrame:
     parts = table.loc[table["level"] == "component", "max_value"].sum()
     total = table.loc[table["component"] == "TOTAL", "max_value"].item()
     if parts != total:
-        raise CchcDataError(f"qd766_components.csv: maxima of the groups sum to {parts}, not {total}")
+        raise CchcDataError(
+            f"qd766_components.csv: maxima of the groups sum to {parts}, not {total}"
+        )
     return table.sort_values("order").reset_index(drop=True)
 
 
@@ -259,7 +270,9 @@ def _catalogue(raw_dir: Path, spec: str, level: str) -> dict[str, str]:
     }
 
 
-def _unknown_unit(label: str, code: object, name: object, known: dict[str, str]) -> DataValidationError:
+def _unknown_unit(
+    label: str, code: object, name: object, known: dict[str, str]
+) -> DataValidationError:
     text = f"{code} {name}"
     options = {f"{c} {n}": c for c, n in known.items()}
     closest = difflib.get_close_matches(text, list(options), n=3, cutoff=0)
@@ -280,12 +293,16 @@ def _read_file(
     data = _load_json(raw_dir / file, label)
     match = re.search(layout["date_pattern"], file)
     if not match:
-        raise DataValidationError(label, "snapshot date agrees with the file", detail="no date in the name")
+        raise DataValidationError(
+            label, "snapshot date agrees with the file", detail="no date in the name"
+        )
     date = pd.Timestamp(datetime.strptime(match.group(1), layout["date_format"]))
     crawled = pd.NaT
     if layout["crawl_time"].startswith("sibling:"):
         _, sibling, field = layout["crawl_time"].split(":")
-        crawled = pd.Timestamp(_get(_load_json(raw_dir / Path(file).parent / sibling, label), field))
+        crawled = pd.Timestamp(
+            _get(_load_json(raw_dir / Path(file).parent / sibling, label), field)
+        )
     elif layout["crawl_time"]:
         crawled = pd.Timestamp(_get(data, layout["crawl_time"]))
     if level != "province":
@@ -302,7 +319,9 @@ def _read_file(
     try:
         records = _get(data, layout["records"])
     except KeyError:
-        raise DataValidationError(label, "has the unit records", detail=f"no {layout['records']}") from None
+        raise DataValidationError(
+            label, "has the unit records", detail=f"no {layout['records']}"
+        ) from None
     known = _catalogue(raw_dir, layout["catalogue"], level)
     comps = _components()
     field = "province_field" if level == "province" else "subunit_field"
@@ -358,8 +377,12 @@ def _read_file(
                     "unit_name_raw": normalize_text(raw_name),
                     "component": comp.component,
                     "value": float(value),
-                    "rank_portal": rec.get(layout["rank_field"]) if layout["rank_field"] else position,
-                    "rank_all_subunits": rec.get(layout["rank_all_field"]) if layout["rank_all_field"] else None,
+                    "rank_portal": rec.get(layout["rank_field"])
+                    if layout["rank_field"]
+                    else position,
+                    "rank_all_subunits": rec.get(layout["rank_all_field"])
+                    if layout["rank_all_field"]
+                    else None,
                     "source_file": label,
                     "source_commit": _commits().get(file, ""),
                     "source_row": position,
@@ -368,7 +391,9 @@ def _read_file(
             )
     frame = pd.DataFrame(rows)
     expected_count = layout["expected_count"]
-    n_expected = int(expected_count) if expected_count.isdigit() else int(_get(data, expected_count))  # type: ignore[arg-type]
+    n_expected = (
+        int(expected_count) if expected_count.isdigit() else int(_get(data, expected_count))
+    )  # type: ignore[arg-type]
     _check_units(frame, known, n_expected, level, label, date, findings)
     _check_values(frame, level, label, date, findings)
     if level == "province":
@@ -396,7 +421,9 @@ def _check_units(
         dup = dup[dup.duplicated("unit_key", keep=False)]
         if len(dup):
             raise DataValidationError(
-                label, "one row per unit", [f"{c} {n}" for c, n in zip(dup["portal_code"], dup["unit_name_raw"], strict=True)],
+                label,
+                "one row per unit",
+                [f"{c} {n}" for c, n in zip(dup["portal_code"], dup["unit_name_raw"], strict=True)],
                 f"two portal codes for {sorted(set(dup['unit']))}",
             )
     findings.check(
@@ -508,7 +535,9 @@ def _check_national(
 
 def _check_crawl_runs(frame: pd.DataFrame, findings: _Findings) -> None:
     sub = frame[frame["level"].isin(["agency", "commune"])]
-    runs = sub.drop_duplicates(["snapshot_date", "level"])[["snapshot_date", "level", "crawled_at", "source_file"]]
+    runs = sub.drop_duplicates(["snapshot_date", "level"])[
+        ["snapshot_date", "level", "crawled_at", "source_file"]
+    ]
     for date, group in runs.groupby("snapshot_date"):
         if group["level"].nunique() == 2 and group["crawled_at"].nunique() > 1:
             times = "; ".join(
@@ -548,7 +577,9 @@ def _read_all(raw_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame, 
 
 
 @functools.lru_cache(maxsize=4)
-def _read_all_cached(raw_dir: Path, state: tuple) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _read_all_cached(
+    raw_dir: Path, state: tuple
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     findings = _Findings()
     national: list[dict] = []
     frames = [_read_file(raw_dir, f, layout, findings, national) for f, layout in _files(raw_dir)]
@@ -575,7 +606,9 @@ def _findings_frame(rows: list[dict]) -> pd.DataFrame:
     out["difference"] = out["difference"].astype("float64")
     for c in ("source_file", "level", "unit", "rule", "action", "detail"):
         out[c] = out[c].astype(str)
-    return out.sort_values(["snapshot_date", "level", "rule", "unit"], kind="mergesort").reset_index(drop=True)
+    return out.sort_values(
+        ["snapshot_date", "level", "rule", "unit"], kind="mergesort"
+    ).reset_index(drop=True)
 
 
 def _finish(frame: pd.DataFrame) -> pd.DataFrame:
