@@ -288,6 +288,8 @@ def _unknown_unit(
 def _read_file(
     raw_dir: Path, file: str, layout: pd.Series, findings: _Findings, national: list[dict]
 ) -> pd.DataFrame:
+    """One file's rows in the tidy shape (before names and maxima are joined), checked."""
+    layout = layout.to_dict()  # plain dict: read once per value, not per record
     level = layout["level"]
     label = f"{DATASET}/{file}"
     data = _load_json(raw_dir / file, label)
@@ -323,8 +325,8 @@ def _read_file(
             label, "has the unit records", detail=f"no {layout['records']}"
         ) from None
     known = _catalogue(raw_dir, layout["catalogue"], level)
-    comps = _components()
     field = "province_field" if level == "province" else "subunit_field"
+    fields = list(zip(_components()["component"], _components()[field], strict=True))
     rows = []
     seen: dict[str, int] = {}
     for position, rec in enumerate(records, start=1):  # type: ignore[arg-type]
@@ -354,16 +356,17 @@ def _read_file(
                 label, "one row per unit", [unit_label], f"rows {seen[code]} and {position}"
             )
         seen[code] = position
-        for comp in comps.itertuples(index=False):
+        raw_clean = normalize_text(raw_name)
+        for component, source in fields:
             try:
-                value = _get(rec, getattr(comp, field))
+                value = _get(rec, source)
             except KeyError:
                 raise DataValidationError(
-                    label, "every component present", [unit_label], f"no {getattr(comp, field)}"
+                    label, "every component present", [unit_label], f"no {source}"
                 ) from None
             if not isinstance(value, (int, float)) or isinstance(value, bool):
                 raise DataValidationError(
-                    label, "values are numbers", [unit_label], f"{comp.component} = {value!r}"
+                    label, "values are numbers", [unit_label], f"{component} = {value!r}"
                 )
             rows.append(
                 {
@@ -374,8 +377,8 @@ def _read_file(
                     "province_code_2025": province_key,
                     "portal_code": code,
                     "unit_id": rec.get("departmentId"),
-                    "unit_name_raw": normalize_text(raw_name),
-                    "component": comp.component,
+                    "unit_name_raw": raw_clean,
+                    "component": component,
                     "value": float(value),
                     "rank_portal": rec.get(layout["rank_field"])
                     if layout["rank_field"]
@@ -463,12 +466,13 @@ def _check_values(
             )  # fmt: skip
     parts = _components().query("level == 'component'")["component"]
     _, tolerance = _rule("components sum to the total", level)
-    gap = (wide[list(parts)].sum(axis=1) - wide["TOTAL"]).round(6)
+    sums = wide[list(parts)].sum(axis=1)
+    gap = (sums - wide["TOTAL"]).round(6)
     for code in gap.index[gap.abs() > tolerance]:
         findings.check(
             False, "components sum to the total", level, label, date, who([code]),
-            f"groups sum to {wide.loc[code, list(parts)].sum():.2f}, total is "
-            f"{wide.at[code, 'TOTAL']:.2f} (difference {gap[code]:+.2f})",
+            f"groups sum to {sums[code]:.2f}, total is {wide.at[code, 'TOTAL']:.2f} "
+            f"(difference {gap[code]:+.2f})",
             float(gap[code]),
         )  # fmt: skip
     # Ranks: 1..n once each, and a higher rank never has a lower total than a lower rank.
