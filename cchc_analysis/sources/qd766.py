@@ -140,6 +140,14 @@ def _components() -> pd.DataFrame:
     return table.sort_values("order").reset_index(drop=True)
 
 
+def _register_labels() -> None:
+    # Figures label and colour the groups through the shared palette (same colour everywhere).
+    from cchc_analysis.figures import palette
+
+    comps = _components()
+    palette.register_labels("QD766", dict(zip(comps["component"], comps["name_en"], strict=True)))
+
+
 def qd766_components() -> pd.DataFrame:
     """The six groups and the total: code, names (Vietnamese, English), maximum, fields, note.
 
@@ -734,6 +742,8 @@ def qd766_wide(
     wide.columns.name = "component"
     return wide.sort_index()
 
+
+_register_labels()
 
 TABLES = {
     "qd766": TableSpec(
