@@ -398,3 +398,19 @@ def test_missing_commune_raises(raw, tmp_path):
     assert gone["departmentName"] in str(err.value) and "134 commune units, expected 135" in str(
         err.value
     )
+
+
+def test_sub_unit_with_a_name_not_in_the_catalogue_raises(raw, tmp_path):
+    file = "data/gia_lai/agencies_GiaLai_05102026.json"
+    folder = _copy(raw, tmp_path, file)
+    code = _json(raw, file)["agencies"][2]["departmentCode"]
+    _edit(
+        folder, file, lambda d: d["agencies"][2].update(departmentName="Sở Không Có - tỉnh Gia Lai")
+    )
+    with pytest.raises(DataValidationError, match="units are known") as err:
+        qd766.tidy_qd766(folder)
+    message = str(err.value)
+    assert file in message and code in message and "in the catalogue" in message
+    _edit(folder, file, lambda d: d["agencies"][2].update(departmentCode="H21.99"))
+    with pytest.raises(DataValidationError, match="closest catalogue entries"):
+        qd766.tidy_qd766(folder)

@@ -47,7 +47,7 @@ from cchc_analysis import paths, registry
 from cchc_analysis.errors import CchcDataError, DataValidationError
 from cchc_analysis.provinces import normalize_province_2025
 from cchc_analysis.tables import TableSpec
-from cchc_analysis.text import normalize_text
+from cchc_analysis.text import fold, normalize_text
 
 __all__ = [
     "COLUMNS",
@@ -279,25 +279,25 @@ def _catalogue(raw_dir: Path, spec: str, level: str) -> dict[str, str]:
 
 
 def _unknown_unit(
-    label: str, code: object, name: object, known: dict[str, str]
+    label: str, code: object, name: object, known: dict[str, str], why: str = ""
 ) -> DataValidationError:
     text = f"{code} {name}"
-    options = {f"{c} {n}": c for c, n in known.items()}
-    closest = difflib.get_close_matches(text, list(options), n=3, cutoff=0)
+    options = [f"{c} {n}" for c, n in known.items()]
+    closest = difflib.get_close_matches(text, options, n=3, cutoff=0)
+    problem = why or "is not in the crawler's catalogue"
     return DataValidationError(
         label,
         "units are known",
         [text],
-        f"portal code {code!r} ({name!r}) is not in the crawler's catalogue; closest: "
+        f"portal code {code!r} ({name!r}) {problem}; closest catalogue entries: "
         + ", ".join(repr(c) for c in closest),
     )
 
 
 def _read_file(
-    raw_dir: Path, file: str, layout: pd.Series, findings: _Findings, national: list[dict]
+    raw_dir: Path, file: str, layout: dict[str, str], findings: _Findings, national: list[dict]
 ) -> pd.DataFrame:
     """One file's rows in the tidy shape (before names and maxima are joined), checked."""
-    layout = layout.to_dict()  # plain dict: read once per value, not per record
     level = layout["level"]
     label = f"{DATASET}/{file}"
     data = _load_json(raw_dir / file, label)
@@ -355,6 +355,10 @@ def _read_file(
                 )
             key, unit, province_key = province.key, province.name_vi, province.key
         else:
+            if fold(name) != fold(_clean_name(known[code], level)):
+                raise _unknown_unit(
+                    label, code, raw_name, known, f"is named {known[code]!r} in the catalogue"
+                )
             key, unit = code, name
             province_key = normalize_province_2025(
                 _clean_name(str(_get(data, "metadata.province")), "province"), where=label
@@ -562,14 +566,14 @@ def _check_crawl_runs(frame: pd.DataFrame, findings: _Findings) -> None:
             )  # fmt: skip
 
 
-def _files(raw_dir: Path) -> list[tuple[str, pd.Series]]:
+def _files(raw_dir: Path) -> list[tuple[str, dict[str, str]]]:
     """(file relative to the dataset folder, its layout row), for every data file present."""
     found = sorted(p.relative_to(raw_dir).as_posix() for p in raw_dir.rglob("*.json"))
     out = []
     for row in _layout().itertuples(index=False):
         for file in found:
             if fnmatch.fnmatch(file, row.file_pattern):
-                out.append((file, pd.Series(row._asdict())))
+                out.append((file, dict(row._asdict())))
     return out
 
 
@@ -662,7 +666,8 @@ def _tidy_checks(raw_dir: Path | None = None) -> pd.DataFrame:
 
 def qd766_national(raw_dir: Path | None = None) -> pd.DataFrame:
     """Per province snapshot: the portal's national score, the mean of the 34 province totals,
-    their difference and whether they agree (they do not on 17/09/2026)."""
+    their difference and whether they agree (they do not on 17/09/2026):
+    ``qd766_national().query("not consistent")``."""
     return _read_all(raw_dir)[2]
 
 
@@ -702,7 +707,8 @@ def qd766_checks() -> pd.DataFrame:
     """What the QĐ 766 checks reported rather than raised: file, date, level, unit, rule, detail.
 
     The 17/09/2026 national score, sub-unit group scores that do not add up or exceed a maximum,
-    and agency/commune files of one date from different crawl runs.
+    and agency/commune files of one date from different crawl runs:
+    ``qd766_checks().groupby(["level", "rule"]).size()``.
     """
     from cchc_analysis.build import load_table
 
@@ -720,6 +726,7 @@ def qd766_wide(
     The index is the level's key: ``province_code_2025`` for provinces (era-marked keys, so the
     frame cannot be joined to a 63-province table by accident), ``portal_code`` otherwise.
     ``components="groups"`` gives the six groups, ``"all"`` adds ``TOTAL``.
+    ``qd766_wide("commune", "2026-10-05").shape == (135, 6)``.
     """
     if frame is None:
         with warnings.catch_warnings():
