@@ -310,8 +310,9 @@ def province_by_code(code: str) -> Province:
 
 
 def provinces(era: str = "2008-2025") -> pd.DataFrame:
-    """The registry as a table: ``"2008-2025"`` (63 provinces, by GSO code) or ``"2025-"``
-    (the 34 provinces from 1 July 2025, by slug, with ``n_former`` and ``former_codes``)."""
+    """The registry as a table: ``"2008-2025"`` (63 provinces, by GSO code ``code``) or
+    ``"2025-"`` (the 34 provinces from 1 July 2025, keyed by ``province_code_2025`` such as
+    ``"2025:15"``, with slug, ``n_former`` and ``former_codes``)."""
     if era not in ERAS:
         raise ValueError(f"era must be one of {ERAS}, got {era!r}")
     return _tables()[era].copy()
@@ -454,8 +455,8 @@ def _values_era(values: Iterable[object]) -> set[str]:
 def key_era(frame: pd.DataFrame | pd.Series | pd.Index, where: str = "") -> str:
     """Which era a table is keyed by: ``"2008-2025"`` or ``"2025-"``.
 
-    Looks at the key columns (:data:`KEY_COLUMNS`), else the index name, else the index
-    values. Raises :class:`EraMismatchError` when both eras are present and
+    Looks at the key columns and index names (:data:`KEY_COLUMNS`), else at the index values
+    (``"2025:15"`` or a GSO code such as ``"15"``); other columns are never guessed at. Raises :class:`EraMismatchError` when both eras are present and
     :class:`CchcDataError` when there is no province key at all.
     ``key_era(cc.provinces("2025-")) == "2025-"``.
     """
@@ -464,11 +465,8 @@ def key_era(frame: pd.DataFrame | pd.Series | pd.Index, where: str = "") -> str:
     columns = list(frame.columns) if isinstance(frame, pd.DataFrame) else []
     found = {era for era, col in KEY_COLUMNS.items() if col in columns}
     found |= {era for era, col in KEY_COLUMNS.items() if col in [n for n in index.names if n]}
-    if not found:
+    if not found:  # a wide frame with an unnamed index: recognise the keys by their values
         found = _values_era(index.get_level_values(0) if index.nlevels > 1 else index)
-        for col in columns:  # an unnamed key column: recognise it by its values
-            if not found and frame[col].dtype == object:  # type: ignore[index]
-                found = _values_era(frame[col].head(200))  # type: ignore[index]
     for era in list(found):
         col = KEY_COLUMNS[era]
         if col in columns:

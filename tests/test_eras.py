@@ -132,6 +132,8 @@ def test_a_table_with_both_eras_is_refused():
     mixed = pd.Series([1.0, 2.0], index=pd.Index(["15", "2025:15"], name="code"))
     with pytest.raises(EraMismatchError, match="mixes keys of both eras"):
         key_era(mixed)
+    assert key_era(pd.Series([1.0], index=["2025:15"])) == "2025-"
+    assert key_era(pd.Series([1.0], index=["15"])) == "2008-2025"
     with pytest.raises(CchcDataError, match="no province key"):
         key_era(pd.DataFrame({"x": [1]}))
 

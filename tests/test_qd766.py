@@ -25,6 +25,7 @@ AGENCY_FILE = "data/gia_lai/agencies_GiaLai_03102026.json"
 COMMUNE_FILE = "data/gia_lai/communes_GiaLai_23092026.json"
 CATALOGUES = ("data/config/provinces.json", "data/raw/2026/provinces/H21.json")
 GROUPS = ["CKMB", "TDGQ", "CLGQ", "TTTT", "MDHL", "MDSH"]
+GROUPS_AND_TOTAL = ["TOTAL", *GROUPS]
 
 
 @pytest.fixture(scope="module")
@@ -220,7 +221,7 @@ def test_load_warns_and_processed_tables_agree(tidy, findings):
     pd.testing.assert_frame_equal(
         communes.sort_values(key).reset_index(drop=True), expected, check_dtype=False
     )
-    key = ["snapshot_date", "level", "rule", "unit", "source_file"]
+    key = ["snapshot_date", "level", "rule", "unit", "source_file", "detail"]
     pd.testing.assert_frame_equal(
         cc.qd766_checks().sort_values(key).reset_index(drop=True),
         findings.sort_values(key).reset_index(drop=True),
@@ -414,3 +415,14 @@ def test_sub_unit_with_a_name_not_in_the_catalogue_raises(raw, tmp_path):
     _edit(folder, file, lambda d: d["agencies"][2].update(departmentCode="H21.99"))
     with pytest.raises(DataValidationError, match="closest catalogue entries"):
         qd766.tidy_qd766(folder)
+
+
+def test_schema_guards_the_whole_table(tidy):
+    bad = tidy.copy()
+    row = bad.index[bad["level"] == "agency"][0]
+    bad.loc[row, "province_code_2025"] = "52"  # a bare code: the era is lost
+    with pytest.raises(DataValidationError, match="province_code_2025"):
+        qd766.validate(bad, qd766.qd766_schema(tuple(GROUPS_AND_TOTAL), qd766.LEVELS), "qd766")
+    dup = pd.concat([tidy, tidy.head(1)], ignore_index=True)
+    with pytest.raises(DataValidationError):
+        qd766.validate(dup, qd766.qd766_schema(tuple(GROUPS_AND_TOTAL), qd766.LEVELS), "qd766")

@@ -46,6 +46,8 @@ import pandas as pd
 from cchc_analysis import paths, registry
 from cchc_analysis.errors import CchcDataError, DataValidationError
 from cchc_analysis.provinces import normalize_province_2025
+from cchc_analysis.schemas import validate
+from cchc_analysis.schemas.qd766 import qd766_schema
 from cchc_analysis.tables import TableSpec
 from cchc_analysis.text import fold, normalize_text
 
@@ -618,7 +620,7 @@ def _read_all_cached(
 
 def _findings_frame(rows: list[dict]) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=list(CHECK_COLUMNS))
-    out["snapshot_date"] = pd.to_datetime(out["snapshot_date"])
+    out["snapshot_date"] = pd.to_datetime(out["snapshot_date"]).astype("datetime64[us]")
     out["difference"] = out["difference"].astype("float64")
     for c in ("source_file", "level", "unit", "rule", "action", "detail"):
         out[c] = out[c].astype(str)
@@ -643,12 +645,15 @@ def _finish(frame: pd.DataFrame) -> pd.DataFrame:
         np.where(is_total, out["rank_all_subunits"], pd.NA), dtype="Int64"
     )
     out["source_row"] = out["source_row"].astype("int64")
-    out["snapshot_date"] = pd.to_datetime(out["snapshot_date"])
-    out["crawled_at"] = pd.to_datetime(out["crawled_at"], utc=True)
+    # Explicit units: the same dtypes (and Parquet bytes) whatever pandas' default resolution.
+    out["snapshot_date"] = pd.to_datetime(out["snapshot_date"]).astype("datetime64[us]")
+    out["crawled_at"] = pd.to_datetime(out["crawled_at"], utc=True).astype("datetime64[us, UTC]")
     out["order"] = out["component"].map(comps["order"])
     out["level_order"] = out["level"].map({lv: i for i, lv in enumerate(LEVELS)})
     out = out.sort_values(["level_order", "snapshot_date", "unit_key", "order"], kind="mergesort")
-    return out[list(COLUMNS)].reset_index(drop=True)
+    out = out[list(COLUMNS)].reset_index(drop=True)
+    schema = qd766_schema(tuple(comps.index), LEVELS)
+    return validate(out, schema, DATASET)
 
 
 def tidy_qd766(raw_dir: Path | None = None) -> pd.DataFrame:
@@ -774,6 +779,6 @@ TABLES = {
         ),
         make=_tidy_checks,
         inputs=_inputs,
-        key=("snapshot_date", "level", "rule", "unit", "source_file"),
+        key=("snapshot_date", "level", "rule", "unit", "source_file", "detail"),
     ),
 }
