@@ -306,6 +306,10 @@ def _swap_ranks(d):
     rec[0], rec[10] = rec[10], rec[0]
 
 
+def _empty(d):
+    d["data"]["evaluation"] = []
+
+
 def _national_off(d):
     d["data"]["overview"]["totalScore"] += 1.0
 
@@ -314,6 +318,7 @@ def _national_off(d):
     ("change", "rule", "unit"),
     [
         (_drop_gia_lai, "every unit present", "H21 UBND tỉnh Gia Lai"),
+        (_empty, "every unit present", "lists no units"),
         (_duplicate_first, "one row per unit", "H20 UBND tỉnh Đồng Tháp"),
         (_sums_off, "components sum to the total", "UBND"),
         (_unknown_code, "units are known", "H99"),

@@ -337,6 +337,10 @@ def _read_file(
     known = _catalogue(raw_dir, layout["catalogue"], level)
     field = "province_field" if level == "province" else "subunit_field"
     fields = list(zip(_components()["component"], _components()[field], strict=True))
+    if level != "province":  # the province a sub-unit file belongs to, by name
+        parent = normalize_province_2025(
+            _clean_name(str(_get(data, "metadata.province")), "province"), where=label
+        ).key
     rows = []
     seen: dict[str, int] = {}
     for position, rec in enumerate(records, start=1):  # type: ignore[arg-type]
@@ -362,9 +366,7 @@ def _read_file(
                     label, code, raw_name, known, f"is named {known[code]!r} in the catalogue"
                 )
             key, unit = code, name
-            province_key = normalize_province_2025(
-                _clean_name(str(_get(data, "metadata.province")), "province"), where=label
-            ).key
+            province_key = parent
         if code in seen:
             raise DataValidationError(
                 label, "one row per unit", [unit_label], f"rows {seen[code]} and {position}"
@@ -406,6 +408,8 @@ def _read_file(
                     "crawled_at": crawled,
                 }
             )
+    if not rows:
+        raise DataValidationError(label, "every unit present", detail="the file lists no units")
     frame = pd.DataFrame(rows)
     expected_count = layout["expected_count"]
     n_expected = (
