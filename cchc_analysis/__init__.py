@@ -88,6 +88,24 @@ _EXPORTS = {
     "pci_weight_check": "sources.pci",
     "pci_transition": "sources.pci",
     "compare_pci_facts": "sources.pci_facts",
+    # QĐ 766 service index and era-marked keys of the 34 provinces (h3-qd766)
+    "load_qd766": "sources.qd766",
+    "qd766_checks": "sources.qd766",
+    "qd766_components": "sources.qd766",
+    "qd766_national": "sources.qd766",
+    "qd766_wide": "sources.qd766",
+    "Qd766Warning": "sources.qd766",
+    "EraMismatchError": "provinces",
+    "Province2025": "provinces",
+    "normalize_province_2025": "provinces",
+    "province_key_2025": "provinces",
+    "province_keys_2025": "provinces",
+    "key_2025": "provinces",
+    "official_code_2025": "provinces",
+    "key_era": "provinces",
+    "check_same_era": "provinces",
+    "merge_provinces": "provinces",
+    "check_codes_2025": "provinces",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
