@@ -66,6 +66,19 @@ _EXPORTS = {
     "lowess_curve": "models",
     "save_figure": "plotting",
     "set_style": "plotting",
+    # signal or noise (issue 10)
+    "estimate_noise": "noise",
+    "NoiseModel": "noise",
+    "composition_breaks": "noise",
+    "posterior_draws": "noise",
+    "posterior_ranks": "noise",
+    "posterior_rank_changes": "noise",
+    "rank_confidence_sets": "noise",
+    "rank_change_confidence": "noise",
+    "signal_share_of_movement": "noise",
+    "noise_table": "noise",
+    "how_sure": "noise",
+    "simulate_panel": "noise",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
