@@ -161,7 +161,7 @@ def how_sure(
     component: str = "TOTAL",
     level: float = 0.9,
     frame: pd.DataFrame | None = None,
-    n_draws: int = 4000,
+    n_draws: int = 10_000,
     seed: int = 0,
 ) -> str:
     """One line: did ``unit`` really move between two years? Posterior P(up) and a ``level``
