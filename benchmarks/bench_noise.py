@@ -63,7 +63,9 @@ def loop_draws(model, n_draws: int, seed: int = 0) -> np.ndarray:
     means, covs = [], []
     for i in range(y.shape[0]):
         obs = np.flatnonzero(~np.isnan(y[i]))
-        gain = prior[:, obs] @ np.linalg.inv(prior[np.ix_(obs, obs)] + model.noise_var * np.eye(obs.size))
+        gain = prior[:, obs] @ np.linalg.inv(
+            prior[np.ix_(obs, obs)] + model.noise_var * np.eye(obs.size)
+        )
         means.append(gain @ y[i, obs])
         covs.append(prior - gain @ prior[obs, :])
     out = np.empty((n_draws, *y.shape))
@@ -87,7 +89,9 @@ def loop_max_stats(z: np.ndarray, s: np.ndarray) -> np.ndarray:
 def run(suite) -> None:
     _papi(suite)
     sim = cc.simulate_panel(seed=0)  # SIMULATION, 63 x 7 x 8
-    suite.note("simulated PAPI-shaped panel (seeded simulation, not data): 63 units, 7 years, 8 dims")
+    suite.note(
+        "simulated PAPI-shaped panel (seeded simulation, not data): 63 units, 7 years, 8 dims"
+    )
     comps = [f"D{k}" for k in range(1, 9)] + ["TOTAL"]
     years = range(2001, 2008)
     suite.compare(
@@ -141,11 +145,20 @@ def _scaling(suite) -> None:
             cc.rank_change_confidence(m, n_boot=1000)
 
         def go_se():  # unequal-SE path: the O(units^2) max-statistic
-            m = cc.estimate_noise(sim, "D1", se=se.assign(se=0.2 + 0.001 * np.arange(len(se))),
-                                  index="simulation", n_boot=500)
+            m = cc.estimate_noise(
+                sim,
+                "D1",
+                se=se.assign(se=0.2 + 0.001 * np.arange(len(se))),
+                index="simulation",
+                n_boot=500,
+            )
             cc.rank_confidence_sets(m, n_boot=1000)
 
-        suite.compare(f"scaling: one component, {n_units} units x {n_years} years, {n_draws} draws", go, repeat=2)
+        suite.compare(
+            f"scaling: one component, {n_units} units x {n_years} years, {n_draws} draws",
+            go,
+            repeat=2,
+        )
         return go_se
 
     for n in (63, 126, 252, 504):
@@ -159,11 +172,16 @@ def _scaling(suite) -> None:
 
 def _papi(suite) -> None:
     try:
-        from cchc_analysis.noise.answers import _era_years, _papi as papi_levels, _window
+        from cchc_analysis.noise.answers import _era_years, _window
+        from cchc_analysis.noise.answers import _papi as papi_levels
 
         frame = papi_levels(None)
         era_years = _era_years(frame, "2018-")
-        comps = sorted(frame.loc[(frame["era"] == "2018-") & (frame["level"] == "dimension"), "component"].unique())
+        comps = sorted(
+            frame.loc[
+                (frame["era"] == "2018-") & (frame["level"] == "dimension"), "component"
+            ].unique()
+        )
         windows = {}
         for comp in [*comps, "TOTAL"]:
             first, last = _window(comp, era_years)
@@ -172,4 +190,6 @@ def _papi(suite) -> None:
         suite.note(f"PAPI panel not available ({type(exc).__name__}: {exc}); real case skipped")
         return
     suite.note("PAPI 2018-: " + ", ".join(f"{c} {w[0]}-{w[-1]}" for c, w in windows.items()))
-    suite.compare("whole era, PAPI 2018- (8 dims + total)", lambda: whole_era(frame, windows), repeat=2)
+    suite.compare(
+        "whole era, PAPI 2018- (8 dims + total)", lambda: whole_era(frame, windows), repeat=2
+    )

@@ -22,7 +22,12 @@ def _long(values: np.ndarray, component: str = "D1", first_year: int = 2001) -> 
     """A small hand-made long frame (not data): units U01…, years from ``first_year``."""
     n, t = values.shape
     rows = [
-        {"unit": f"U{i + 1:02d}", "year": first_year + j, "component": component, "value": values[i, j]}
+        {
+            "unit": f"U{i + 1:02d}",
+            "year": first_year + j,
+            "component": component,
+            "value": values[i, j],
+        }
         for i in range(n)
         for j in range(t)
         if not np.isnan(values[i, j])
@@ -103,7 +108,9 @@ def test_composition_breaks_from_the_documented_sources():
 
 def test_refuses_a_window_across_a_composition_change():
     frame = _long(np.random.default_rng(0).normal(size=(20, 7)), "D5", 2018)
-    with pytest.raises(WindowError, match=r"D5: window 2018-2024 crosses .*2021.*construction permits"):
+    with pytest.raises(
+        WindowError, match=r"D5: window 2018-2024 crosses .*2021.*construction permits"
+    ):
         cc.estimate_noise(frame, "D5", range(2018, 2025))
     model = cc.estimate_noise(frame, "D5", range(2021, 2025), n_boot=20)  # one side is fine
     assert model.panel.years == (2021, 2022, 2023, 2024)
@@ -197,13 +204,16 @@ def test_rank_sets_contain_the_estimated_rank_and_nest(scores, sd):
 
 def test_rank_sets_extremes():
     far = rank_sets([30.0, 20.0, 10.0, 0.0], 0.1)
-    assert (far["lo_simultaneous"] == far["rank"]).all() and (far["hi_simultaneous"] == far["rank"]).all()
+    assert (far["lo_simultaneous"] == far["rank"]).all() and (
+        far["hi_simultaneous"] == far["rank"]
+    ).all()
     close = rank_sets([0.0, 0.001, 0.002], 10.0)
     assert (close["lo_marginal"] == 1).all() and (close["hi_marginal"] == 3).all()
     with pytest.raises(ValueError, match="standard errors positive"):
         rank_sets([1.0, 2.0], [0.1, 0.0])
 
 
+@pytest.mark.slow
 def test_rank_sets_agree_with_multiple_inference():
     # Independent implementation (MIT package multiple-inference): same inputs, same level. Ours is
     # single-step, theirs step-down, and both bootstrap critical values carry Monte Carlo error, so
@@ -226,7 +236,9 @@ def test_rank_change_sets_bound_the_observed_change():
     sim = cc.simulate_panel(n_components=1, seed=6)  # SIMULATION
     model = cc.estimate_noise(sim, "D1", index="simulation", n_boot=50)
     sets = cc.rank_change_confidence(model, n_boot=300)
-    assert ((sets["change_lo"] <= sets["rank_change"]) & (sets["rank_change"] <= sets["change_hi"])).all()
+    assert (
+        (sets["change_lo"] <= sets["rank_change"]) & (sets["rank_change"] <= sets["change_hi"])
+    ).all()
     assert (sets.loc[sets["verdict"] == "up", "change_hi"] < 0).all()
     assert (sets.loc[sets["verdict"] == "unsure", "change_lo"] <= 0).all()
 
@@ -280,3 +292,68 @@ def test_score_panel_rejects_duplicate_rows():
     frame = _long(np.ones((12, 3)))
     with pytest.raises(ValueError, match="more than one row for unit U01 in 2001"):
         score_panel(pd.concat([frame, frame.iloc[:1]]), "D1", index="simulation")
+
+
+# ---------------------------------------------------------------------------------------------
+# Fast paths agree with the general ones; docstring examples run
+# ---------------------------------------------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 60), st.integers(1, 6), st.integers(0, 10**6))
+def test_counting_quantiles_match_numpy(n_draws, n_cols, seed):
+    from cchc_analysis.noise.posterior import _int_quantiles
+
+    values = np.random.default_rng(seed).integers(-40, 40, (n_draws, n_cols)).astype(np.int16)
+    q = [0.0, 0.05, 0.5, 0.95, 1.0]
+    expected = np.quantile(values, q, axis=0, method="inverted_cdf")
+    assert np.array_equal(_int_quantiles(values, q), expected)
+
+
+def test_equal_se_max_statistic_matches_the_pairwise_one():
+    from cchc_analysis.noise.confidence_sets import _max_stats
+
+    z = np.random.default_rng(1).standard_normal((300, 15))
+    equal = np.full(15, 0.4)
+    nudged = equal.copy()
+    nudged[0] *= 1 + 1e-12  # forces the general O(n^2) path
+    assert np.allclose(_max_stats(z, equal), _max_stats(z, nudged), rtol=1e-9)
+
+
+def test_posterior_matches_the_closed_form_for_one_unit():
+    # Gaussian algebra for unit 0 with fixed parameters: mean = S_ao (S_oo + n2 I)^-1 y_o.
+    sim = cc.simulate_panel(n_components=1, seed=8, missing=0.1)  # SIMULATION
+    model = cc.estimate_noise(sim, "D1", index="simulation", n_boot=20)
+    draws = cc.posterior_draws(model, 20000, parameter_uncertainty=False, seed=2)
+    y = model.panel.values - model.year_means
+    t = y.shape[1]
+    prior = model.signal_var * model.rho ** np.abs(np.subtract.outer(np.arange(t), np.arange(t)))
+    for i in (0, int(np.flatnonzero(np.isnan(y).any(axis=1))[0])):
+        obs = np.flatnonzero(~np.isnan(y[i]))
+        gain = prior[:, obs] @ np.linalg.inv(
+            prior[np.ix_(obs, obs)] + model.noise_var * np.eye(obs.size)
+        )
+        cov = prior - gain @ prior[obs, :]
+        got = draws.draws[:, i] - model.year_means
+        sd = np.sqrt(np.diag(cov))
+        assert np.abs(got.mean(axis=0) - gain @ y[i, obs]).max() < 5 * sd.max() / np.sqrt(20000)
+        assert np.allclose(np.cov(got.T), cov, atol=0.05 * cov.max())
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from cchc_analysis.noise import (
+        breaks,
+        confidence_sets,
+        estimate,
+        movement,
+        panel,
+        posterior,
+        simulate,
+    )
+
+    for module in (breaks, confidence_sets, estimate, movement, panel, posterior, simulate):
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0, module.__name__
+        assert result.attempted > 0, module.__name__

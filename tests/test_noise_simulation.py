@@ -64,7 +64,12 @@ def test_rank_confidence_sets_reach_nominal_coverage():
         t = true_ranks.ravel()
         marg.append(((sets["lo_marginal"] <= t) & (t <= sets["hi_marginal"])).mean())
         for i, (_, g) in enumerate(sets.groupby("year")):
-            simul.append(((g["lo_simultaneous"] <= true_ranks[i]) & (true_ranks[i] <= g["hi_simultaneous"])).all())
+            simul.append(
+                (
+                    (g["lo_simultaneous"] <= true_ranks[i])
+                    & (true_ranks[i] <= g["hi_simultaneous"])
+                ).all()
+            )
         rc = cc.rank_change_confidence(m, level=LEVEL, n_boot=500, seed=r)
         d = (true_ranks[1:] - true_ranks[:-1]).ravel()
         change.append(((rc["change_lo"] <= d) & (d <= rc["change_hi"])).mean())

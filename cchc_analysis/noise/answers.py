@@ -97,12 +97,20 @@ def noise_table(
     rows = []
     for era in eras:
         years = _era_years(papi, era)
-        comps = sorted(papi.loc[(papi["era"] == era) & (papi["level"] == "dimension"), "component"].unique())
+        comps = sorted(
+            papi.loc[(papi["era"] == era) & (papi["level"] == "dimension"), "component"].unique()
+        )
         models = {}
         for comp in [*comps, "TOTAL"]:
             first, last = _window(comp, years)
             models[comp] = estimate_noise(
-                papi, comp, range(first, last + 1), index="papi", n_boot=n_boot, level=level, seed=seed
+                papi,
+                comp,
+                range(first, last + 1),
+                index="papi",
+                n_boot=n_boot,
+                level=level,
+                seed=seed,
             )
         dims = {c: models[c] for c in comps}
         movement = signal_share_of_movement(papi, years, dims, n_sim=n_sim, level=level, seed=seed)
@@ -179,7 +187,9 @@ def how_sure(
     years = list(model.panel.years)
     units = list(model.panel.units)
     if province.code not in units:
-        raise WindowError(f"{province.name_vi} has no PAPI {component} scores in {years[0]}-{years[-1]}")
+        raise WindowError(
+            f"{province.name_vi} has no PAPI {component} scores in {years[0]}-{years[-1]}"
+        )
     i, a, b = units.index(province.code), years.index(year_prev), years.index(year_curr)
     draws = posterior_draws(model, n_draws, seed=seed)
     obs = draws.observed_ranks()

@@ -30,13 +30,19 @@ def _table_breaks() -> dict[str, dict[int, str]]:
     recipe = {
         (int(year), parent): tuple(
             sorted(
-                zip(g["source_column"], g["max_value"].astype(float).round(6), g["name_en"], strict=True)
+                zip(
+                    g["source_column"],
+                    g["max_value"].astype(float).round(6),
+                    g["name_en"],
+                    strict=True,
+                )
             )
         )
         for (year, parent), g in subs.groupby(["year", "parent"])
     }
     dims_by_year = {
-        int(y): tuple(sorted(g["component"])) for y, g in comp[comp["level"] == "dimension"].groupby("year")
+        int(y): tuple(sorted(g["component"]))
+        for y, g in comp[comp["level"] == "dimension"].groupby("year")
     }
     out: dict[str, dict[int, str]] = {}
     for (year, parent), parts in recipe.items():
@@ -94,7 +100,9 @@ def check_window(component: str, years, index: str = "papi") -> None:
     if not years:
         raise WindowError(f"{component}: no years given")
     crossed = {
-        y: why for y, why in composition_breaks(component, index).items() if years[0] < y <= years[-1]
+        y: why
+        for y, why in composition_breaks(component, index).items()
+        if years[0] < y <= years[-1]
     }
     if crossed:
         detail = "; ".join(f"{y}: {why}" for y, why in crossed.items())

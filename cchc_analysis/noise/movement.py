@@ -15,6 +15,8 @@ lower-bound reading of the signal's part.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 
@@ -64,7 +66,7 @@ def signal_share_of_movement(
     noise = np.zeros((int(n_sim), len(comps)))
     outside = pd.Series(0, index=comps)
     n_trans = 0
-    for prev_year, curr_year in zip(years[:-1], years[1:], strict=True):
+    for prev_year, curr_year in itertools.pairwise(years):
         prev, curr = _wide(frame, prev_year, comps), _wide(frame, curr_year, comps)
         common = prev.index.intersection(curr.index)
         if len(common) < 2:

@@ -79,7 +79,9 @@ def score_panel(
         )
     gaps = sorted(set(range(years[0], years[-1] + 1)) - set(years))
     if gaps:
-        raise WindowError(f"{component}: years {gaps} missing from the window; lags need consecutive years")
+        raise WindowError(
+            f"{component}: years {gaps} missing from the window; lags need consecutive years"
+        )
     if check_breaks and index.lower() != "simulation":
         check_window(component, years, index)
     rows = rows[rows["year"].isin(years)]

@@ -195,7 +195,9 @@ def _as_draws(source, n_draws: int, seed: int) -> PosteriorDraws:
     raise TypeError("pass a NoiseModel or PosteriorDraws")
 
 
-def posterior_ranks(source, *, level: float = 0.9, n_draws: int = 4000, seed: int = 0) -> pd.DataFrame:
+def posterior_ranks(
+    source, *, level: float = 0.9, n_draws: int = 4000, seed: int = 0
+) -> pd.DataFrame:
     """Per year and unit: observed rank, posterior mean and median rank, and a ``level`` interval.
 
     >>> import cchc_analysis as cc

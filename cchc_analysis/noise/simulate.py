@@ -37,7 +37,9 @@ def simulate_panel(
     """
     rng = np.random.default_rng(seed)
     k = n_components
-    s2, r, n2 = (np.broadcast_to(np.asarray(a, dtype=float), (k,)) for a in (signal_var, rho, noise_var))
+    s2, r, n2 = (
+        np.broadcast_to(np.asarray(a, dtype=float), (k,)) for a in (signal_var, rho, noise_var)
+    )
     if (s2 < 0).any() or (n2 < 0).any() or (np.abs(r) > 1).any():
         raise ValueError("variances must be >= 0 and |rho| <= 1")
     theta = np.empty((n_units, n_years, k))
