@@ -75,15 +75,10 @@ def loop_draws(model, n_draws: int, seed: int = 0) -> np.ndarray:
     return out
 
 
-def loop_max_stats(z: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """The max-statistic with a Python loop over units."""
-    out = np.empty(z.shape)
-    for j in range(z.shape[1]):
-        sjk = np.sqrt(s[j] ** 2 + s**2)
-        stat = np.abs(z - z[:, [j]]) / sjk
-        stat[:, j] = 0
-        out[:, j] = stat.max(axis=1)
-    return out
+def broadcast_max_stats(z: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """The max-statistic from one draws × units × units array (no special cases)."""
+    sjk = np.sqrt(s[:, None] ** 2 + s[None, :] ** 2)
+    return (np.abs(z[:, None, :] - z[:, :, None]) / sjk[None]).max(axis=2)
 
 
 def run(suite) -> None:
@@ -119,14 +114,14 @@ def run(suite) -> None:
     suite.compare(
         "max-statistic, 2000 draws x 63 units, equal SE",
         lambda: _max_stats(z, equal),
-        baseline=lambda: loop_max_stats(z, equal),
-        baseline_name="loop over units",
+        baseline=lambda: broadcast_max_stats(z, equal),
+        baseline_name="3-D broadcast",
     )
     suite.compare(
         "max-statistic, 2000 draws x 63 units, unequal SE",
         lambda: _max_stats(z, unequal),
-        baseline=lambda: loop_max_stats(z, unequal),
-        baseline_name="loop over units",
+        baseline=lambda: broadcast_max_stats(z, unequal),
+        baseline_name="3-D broadcast",
     )
     _scaling(suite)
 

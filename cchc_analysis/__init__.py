@@ -78,6 +78,7 @@ _EXPORTS = {
     "signal_share_of_movement": "noise",
     "noise_table": "noise",
     "how_sure": "noise",
+    "rank_change_evidence": "noise",
     "simulate_panel": "noise",
 }
 

@@ -36,6 +36,12 @@ def test_how_sure_answers_the_seed_question(papi):
     assert 0 <= p <= 1 and lo <= hi
     assert "noise model 2021-2024" in line  # TOTAL is re-composed in 2021 (dimension 5)
     assert cc.how_sure("Dong Thap", 2023, 2024, frame=papi) == line  # names normalised; seeded
+    evidence = cc.rank_change_evidence("Đồng Tháp", 2023, 2024, frame=papi)
+    assert (evidence["rank_prev"], evidence["rank_curr"], evidence["places_gained"]) == (42, 26, 16)
+    assert f"= {evidence['p_up']:.2f};" in line
+    assert (evidence["gained_lo"], evidence["gained_hi"]) == (lo, hi)
+    low, high = evidence["confidence_set_gained"]
+    assert low <= 16 <= high and evidence["confidence_verdict"] in {"up", "down", "unsure"}
 
 
 def test_how_sure_refuses_what_it_cannot_answer(papi):

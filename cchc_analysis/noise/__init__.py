@@ -15,6 +15,7 @@ into statements about ranks and rank changes.
 :func:`signal_share_of_movement`          share of Shapley rank movement beyond noise
 :func:`noise_table`                       PAPI: per dimension and era, reliability and shares
 :func:`how_sure`                          one-line answer: did this province really move?
+:func:`rank_change_evidence`              the numbers behind it (for other reports)
 :func:`simulate_panel`                    SIMULATED PAPI-shaped panels for validation
 ========================================  =====================================================
 
@@ -41,6 +42,7 @@ _LAZY = {
     "signal_share_of_movement": "movement",
     "noise_table": "answers",
     "how_sure": "answers",
+    "rank_change_evidence": "answers",
     "noise_model_for": "answers",
     "simulate_panel": "simulate",
 }

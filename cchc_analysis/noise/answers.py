@@ -160,6 +160,71 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+def rank_change_evidence(
+    unit: str,
+    year_prev: int,
+    year_curr: int,
+    index: str = "papi",
+    *,
+    component: str = "TOTAL",
+    level: float = 0.9,
+    frame: pd.DataFrame | None = None,
+    n_draws: int = 10_000,
+    seed: int = 0,
+) -> dict:
+    """The numbers behind :func:`how_sure`, for tables and other reports (e.g. a rank-change
+    explanation): observed ranks, P(really moved up), a ``level`` interval for the true places
+    gained (positive = up), the Mogstad et al. confidence set for the change, the noise window.
+
+    >>> rank_change_evidence("Đồng Tháp", 2023, 2024)["rank_prev"]   # doctest: +SKIP
+    42
+    """
+    if index.lower() != "papi":
+        raise WindowError(f"rank-change evidence is available for PAPI only so far, not {index!r}")
+    from cchc_analysis.noise.confidence_sets import rank_change_confidence
+    from cchc_analysis.provinces import normalize_province
+
+    province = normalize_province(unit)
+    model = noise_model_for(component, [year_prev, year_curr], frame=frame, seed=seed)
+    years, units = list(model.panel.years), list(model.panel.units)
+    if province.code not in units:
+        raise WindowError(
+            f"{province.name_vi} has no PAPI {component} scores in {years[0]}-{years[-1]}"
+        )
+    i, a, b = units.index(province.code), years.index(year_prev), years.index(year_curr)
+    draws = posterior_draws(model, n_draws, seed=seed)
+    obs = draws.observed_ranks()
+    if np.isnan(obs[a, i]) or np.isnan(obs[b, i]):
+        missing = year_prev if np.isnan(obs[a, i]) else year_curr
+        raise WindowError(f"{province.name_vi} has no PAPI {component} score in {missing}")
+    true = draws.true_ranks()
+    gained_true = true[:, a, i] - true[:, b, i]
+    lo, hi = np.quantile(gained_true, [(1 - level) / 2, (1 + level) / 2], method="inverted_cdf")
+    out = {
+        "unit": province.code,
+        "name": province.name_vi,
+        "component": component,
+        "year_prev": year_prev,
+        "year_curr": year_curr,
+        "rank_prev": int(obs[a, i]),
+        "rank_curr": int(obs[b, i]),
+        "places_gained": int(obs[a, i] - obs[b, i]),
+        "p_up": float((gained_true > 0).mean()),
+        "level": level,
+        "gained_lo": int(lo),
+        "gained_hi": int(hi),
+        "window": (years[0], years[-1]),
+        "reliability": model.reliability,
+        "noise_sd": float(np.sqrt(model.noise_var)),
+    }
+    if b == a + 1:  # the frequentist statement is for consecutive years
+        sets = rank_change_confidence(model, level=level, seed=seed)
+        row = sets[(sets["unit"] == province.code) & (sets["year_curr"] == year_curr)].iloc[0]
+        out["confidence_set_gained"] = (-int(row["change_hi"]), -int(row["change_lo"]))
+        out["confidence_verdict"] = row["verdict"]
+    return out
+
+
 def how_sure(
     unit: str,
     year_prev: int,
@@ -176,37 +241,28 @@ def how_sure(
     interval for the true rank change (places gained, positive = up), from the noise model.
 
     >>> how_sure("Đồng Tháp", 2023, 2024)               # doctest: +SKIP
-    'Đồng Tháp rose 16 places in 2024 (42nd → 26th) ...'
+    'Đồng Tháp rose 16 places on the PAPI total in 2024 (42nd → 26th): P(really moved up) = ...'
     """
-    if index.lower() != "papi":
-        raise WindowError(f"how_sure answers for PAPI only so far, not {index!r}")
-    from cchc_analysis.provinces import normalize_province
-
-    province = normalize_province(unit)
-    model = noise_model_for(component, [year_prev, year_curr], frame=frame, seed=seed)
-    years = list(model.panel.years)
-    units = list(model.panel.units)
-    if province.code not in units:
-        raise WindowError(
-            f"{province.name_vi} has no PAPI {component} scores in {years[0]}-{years[-1]}"
-        )
-    i, a, b = units.index(province.code), years.index(year_prev), years.index(year_curr)
-    draws = posterior_draws(model, n_draws, seed=seed)
-    obs = draws.observed_ranks()
-    if np.isnan(obs[a, i]) or np.isnan(obs[b, i]):
-        missing = year_prev if np.isnan(obs[a, i]) else year_curr
-        raise WindowError(f"{province.name_vi} has no PAPI {component} score in {missing}")
-    true = draws.true_ranks()
-    gained_true = true[:, a, i] - true[:, b, i]
-    gained = int(obs[a, i] - obs[b, i])
-    p_up = float((gained_true > 0).mean())
-    lo, hi = np.quantile(gained_true, [(1 - level) / 2, (1 + level) / 2], method="inverted_cdf")
+    e = rank_change_evidence(
+        unit,
+        year_prev,
+        year_curr,
+        index,
+        component=component,
+        level=level,
+        frame=frame,
+        n_draws=n_draws,
+        seed=seed,
+    )
+    gained = e["places_gained"]
     verb = "rose" if gained > 0 else "fell" if gained < 0 else "held its place"
     places = f" {abs(gained)} place{'s' if abs(gained) != 1 else ''}" if gained else ""
     what = "PAPI total" if component == "TOTAL" else f"PAPI {component}"
+    first, last = e["window"]
     return (
-        f"{province.name_vi} {verb}{places} on the {what} in {year_curr} "
-        f"({_ordinal(obs[a, i])} → {_ordinal(obs[b, i])}): P(really moved up) = {p_up:.2f}; "
-        f"{level:.0%} interval for the true change {lo:+.0f} to {hi:+.0f} places "
-        f"(noise model {years[0]}-{years[-1]}, reliability {model.reliability:.2f})"
+        f"{e['name']} {verb}{places} on the {what} in {year_curr} "
+        f"({_ordinal(e['rank_prev'])} → {_ordinal(e['rank_curr'])}): "
+        f"P(really moved up) = {e['p_up']:.2f}; {level:.0%} interval for the true change "
+        f"{e['gained_lo']:+d} to {e['gained_hi']:+d} places "
+        f"(noise model {first}-{last}, reliability {e['reliability']:.2f})"
     )

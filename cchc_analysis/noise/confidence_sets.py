@@ -39,13 +39,12 @@ def _max_stats(z: np.ndarray, s: np.ndarray) -> np.ndarray:
         # against the largest or the smallest Z, so O(units) per draw instead of O(units^2).
         top, bottom = z.max(axis=1, keepdims=True), z.min(axis=1, keepdims=True)
         return np.maximum(top - z, z - bottom) / (s[0] * np.sqrt(2.0))
+    # Unequal standard errors: one unit at a time, vectorised over draws and rivals (a full
+    # draws × units × units array is slower: it does not fit in cache).
     out = np.empty(z.shape)
-    sjk = np.sqrt(s[:, None] ** 2 + s[None, :] ** 2)
-    step = max(1, 2_000_000 // (z.shape[1] ** 2))  # bounded memory: ~16 MB per block of draws
-    for start in range(0, z.shape[0], step):
-        block = z[start : start + step]
-        stat = np.abs(block[:, None, :] - block[:, :, None]) / sjk[None]
-        out[start : start + step] = stat.max(axis=2)  # diagonal is 0, never the max (N >= 2)
+    for j in range(z.shape[1]):
+        stat = np.abs(z - z[:, j : j + 1]) / np.sqrt(s[j] ** 2 + s**2)
+        out[:, j] = stat.max(axis=1)  # k = j contributes 0, never the max (N >= 2)
     return out
 
 
