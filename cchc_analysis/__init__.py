@@ -106,6 +106,20 @@ _EXPORTS = {
     "check_same_era": "provinces",
     "merge_provinces": "provinces",
     "check_codes_2025": "provinces",
+    # signal or noise (issue 10)
+    "estimate_noise": "noise",
+    "NoiseModel": "noise",
+    "composition_breaks": "noise",
+    "posterior_draws": "noise",
+    "posterior_ranks": "noise",
+    "posterior_rank_changes": "noise",
+    "rank_confidence_sets": "noise",
+    "rank_change_confidence": "noise",
+    "signal_share_of_movement": "noise",
+    "noise_table": "noise",
+    "how_sure": "noise",
+    "rank_change_evidence": "noise",
+    "simulate_panel": "noise",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
