@@ -9,6 +9,8 @@ beside it only as a comparison.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -73,9 +75,38 @@ def noise_model_for(
     if len(eras) != 1:
         raise WindowError(f"years {years} are not inside one PAPI era (found {sorted(eras)})")
     first, last = _window(component, _era_years(papi, eras.pop()), years)
+    if frame is None:  # the shipped PAPI table: one model per window and process
+        return _shipped_model(component, first, last, n_boot, seed)
     return estimate_noise(
         papi, component, range(first, last + 1), index="papi", n_boot=n_boot, seed=seed
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _shipped_model(component: str, first: int, last: int, n_boot: int, seed: int) -> NoiseModel:
+    # Profiles and explanations ask for the same few windows over and over; the bootstrap is the
+    # expensive part and is deterministic given the seed, so it is computed once.
+    return estimate_noise(
+        _papi(None), component, range(first, last + 1), index="papi", n_boot=n_boot, seed=seed
+    )
+
+
+class Evidence(dict):
+    """The numbers of :func:`rank_change_evidence`; printed, the one-line answer of :func:`how_sure`."""
+
+    def __str__(self) -> str:
+        gained = self["places_gained"]
+        verb = "rose" if gained > 0 else "fell" if gained < 0 else "held its place"
+        places = f" {abs(gained)} place{'s' if abs(gained) != 1 else ''}" if gained else ""
+        what = "PAPI total" if self["component"] == "TOTAL" else f"PAPI {self['component']}"
+        first, last = self["window"]
+        return (
+            f"{self['name']} {verb}{places} on the {what} in {self['year_curr']} "
+            f"({_ordinal(self['rank_prev'])} → {_ordinal(self['rank_curr'])}): "
+            f"P(really moved up) = {self['p_up']:.2f}; {self['level']:.0%} interval for the true "
+            f"change {self['gained_lo']:+d} to {self['gained_hi']:+d} places "
+            f"(noise model {first}-{last}, reliability {self['reliability']:.2f})"
+        )
 
 
 def noise_table(
@@ -182,9 +213,10 @@ def rank_change_evidence(
     if index.lower() != "papi":
         raise WindowError(f"rank-change evidence is available for PAPI only so far, not {index!r}")
     from cchc_analysis.noise.confidence_sets import rank_change_confidence
-    from cchc_analysis.provinces import normalize_province
+    from cchc_analysis.provinces import normalize_province, province_by_code
 
-    province = normalize_province(unit)
+    text = str(unit).strip()  # a GSO code (as wide frames are indexed) or any spelling of a name
+    province = province_by_code(text) if text.isdigit() else normalize_province(text)
     model = noise_model_for(component, [year_prev, year_curr], frame=frame, seed=seed)
     years, units = list(model.panel.years), list(model.panel.units)
     if province.code not in units:
@@ -200,23 +232,25 @@ def rank_change_evidence(
     true = draws.true_ranks()
     gained_true = true[:, a, i] - true[:, b, i]
     lo, hi = np.quantile(gained_true, [(1 - level) / 2, (1 + level) / 2], method="inverted_cdf")
-    out = {
-        "unit": province.code,
-        "name": province.name_vi,
-        "component": component,
-        "year_prev": year_prev,
-        "year_curr": year_curr,
-        "rank_prev": int(obs[a, i]),
-        "rank_curr": int(obs[b, i]),
-        "places_gained": int(obs[a, i] - obs[b, i]),
-        "p_up": float((gained_true > 0).mean()),
-        "level": level,
-        "gained_lo": int(lo),
-        "gained_hi": int(hi),
-        "window": (years[0], years[-1]),
-        "reliability": model.reliability,
-        "noise_sd": float(np.sqrt(model.noise_var)),
-    }
+    out = Evidence(
+        {
+            "unit": province.code,
+            "name": province.name_vi,
+            "component": component,
+            "year_prev": year_prev,
+            "year_curr": year_curr,
+            "rank_prev": int(obs[a, i]),
+            "rank_curr": int(obs[b, i]),
+            "places_gained": int(obs[a, i] - obs[b, i]),
+            "p_up": float((gained_true > 0).mean()),
+            "level": level,
+            "gained_lo": int(lo),
+            "gained_hi": int(hi),
+            "window": (years[0], years[-1]),
+            "reliability": model.reliability,
+            "noise_sd": float(np.sqrt(model.noise_var)),
+        }
+    )
     if b == a + 1:  # the frequentist statement is for consecutive years
         sets = rank_change_confidence(model, level=level, seed=seed)
         row = sets[(sets["unit"] == province.code) & (sets["year_curr"] == year_curr)].iloc[0]
@@ -243,26 +277,16 @@ def how_sure(
     >>> how_sure("Đồng Tháp", 2023, 2024)               # doctest: +SKIP
     'Đồng Tháp rose 16 places on the PAPI total in 2024 (42nd → 26th): P(really moved up) = ...'
     """
-    e = rank_change_evidence(
-        unit,
-        year_prev,
-        year_curr,
-        index,
-        component=component,
-        level=level,
-        frame=frame,
-        n_draws=n_draws,
-        seed=seed,
-    )
-    gained = e["places_gained"]
-    verb = "rose" if gained > 0 else "fell" if gained < 0 else "held its place"
-    places = f" {abs(gained)} place{'s' if abs(gained) != 1 else ''}" if gained else ""
-    what = "PAPI total" if component == "TOTAL" else f"PAPI {component}"
-    first, last = e["window"]
-    return (
-        f"{e['name']} {verb}{places} on the {what} in {year_curr} "
-        f"({_ordinal(e['rank_prev'])} → {_ordinal(e['rank_curr'])}): "
-        f"P(really moved up) = {e['p_up']:.2f}; {level:.0%} interval for the true change "
-        f"{e['gained_lo']:+d} to {e['gained_hi']:+d} places "
-        f"(noise model {first}-{last}, reliability {e['reliability']:.2f})"
+    return str(
+        rank_change_evidence(
+            unit,
+            year_prev,
+            year_curr,
+            index,
+            component=component,
+            level=level,
+            frame=frame,
+            n_draws=n_draws,
+            seed=seed,
+        )
     )

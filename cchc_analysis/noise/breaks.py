@@ -1,12 +1,10 @@
 """Where a component's composition changes: the one place the noise module asks about breaks.
 
 A noise model assumes the same quantity is measured every year, so it is never estimated across a
-change of composition or scale. Today the breaks come from two documented sources:
-``cchc_analysis.models.COMPOSITION_BREAKS`` and the PAPI component table
-(``data/papi_components.csv`` via :func:`cchc_analysis.sources.papi.components`: a dimension whose
-parts change source column, maximum or label between two years is re-composed that year, and
-TOTAL inherits the breaks of every dimension). Redirect :func:`composition_breaks` when the
-breaks are centralised elsewhere; nothing else in the package reads them.
+change of composition or scale. The breaks come from
+:func:`cchc_analysis.methodology.composition_changes`, the package's one source of truth (the
+component table and ``data/methodology_records.csv``), which the ranking functions use too; a
+methodology era is a break for every component, and TOTAL inherits the breaks of every dimension.
 """
 
 from __future__ import annotations
@@ -21,50 +19,34 @@ class WindowError(CchcDataError):
 
 
 @functools.cache
-def _table_breaks() -> dict[str, dict[int, str]]:
-    """``{component: {year: why}}`` from the PAPI component table (first year of each recipe)."""
-    from cchc_analysis.sources.papi import components
+def _breaks(index: str) -> dict[str, dict[int, str]]:
+    """``{component: {year: why}}`` for every consecutive pair of the index's years.
 
-    comp = components()
-    subs = comp[comp["level"] == "subdimension"]
-    recipe = {
-        (int(year), parent): tuple(
-            sorted(
-                zip(
-                    g["source_column"],
-                    g["max_value"].astype(float).round(6),
-                    g["name_en"],
-                    strict=True,
-                )
-            )
-        )
-        for (year, parent), g in subs.groupby(["year", "parent"])
-    }
-    dims_by_year = {
-        int(y): tuple(sorted(g["component"]))
-        for y, g in comp[comp["level"] == "dimension"].groupby("year")
-    }
+    Read from :func:`cchc_analysis.methodology.composition_changes`, the package's one source of
+    truth on composition changes (component table plus ``methodology_records.csv``); a pair that
+    crosses a methodology era is a break for every component, and TOTAL inherits the breaks of
+    every dimension.
+    """
+    from cchc_analysis.errors import CchcDataError as _Err
+    from cchc_analysis.indices import get_index
+    from cchc_analysis.methodology import composition_changes
+
+    spec = get_index(index)
     out: dict[str, dict[int, str]] = {}
-    for (year, parent), parts in recipe.items():
-        before = recipe.get((year - 1, parent))
-        if before is not None and before != parts:
-            old = {p[0] for p in before}
-            new = {p[0] for p in parts}
-            what = []
-            if old - new:
-                what.append(f"dropped {sorted(old - new)}")
-            if new - old:
-                what.append(f"added {sorted(new - old)}")
-            if not what:
-                what.append("parts relabelled or rescaled")
-            why = f"component table: {parent} re-composed in {year} ({'; '.join(what)})"
-            out.setdefault(parent, {})[year] = why
+    for before, year in zip(spec.years, spec.years[1:], strict=False):
+        if spec.era_of(before) != spec.era_of(year):
+            why = f"{spec.name} methodology era {spec.era_of(year)} starts in {year}"
+            out.setdefault("*", {})[year] = why
+            continue
+        try:
+            changes = composition_changes(index, before, year, level="dimension")
+        except _Err as err:  # years without a release are not breaks; say so if asked
+            out.setdefault("*", {})[year] = f"no comparison {before}->{year}: {err}"
+            continue
+        for row in changes.itertuples():
+            why = f"{row.component} re-composed in {year}: {row.what} [{row.source}]"
+            out.setdefault(row.component, {})[year] = why
             out.setdefault("TOTAL", {}).setdefault(year, f"TOTAL inherits: {why}")
-    for year, dims in dims_by_year.items():
-        before = dims_by_year.get(year - 1)
-        if before is not None and before != dims:
-            why = f"component table: dimensions {list(before)} -> {list(dims)} in {year}"
-            out.setdefault("TOTAL", {})[year] = why
     return out
 
 
@@ -78,16 +60,8 @@ def composition_breaks(component: str, index: str = "papi") -> dict[int, str]:
     """
     if index.lower() != "papi":
         raise WindowError(f"composition breaks are documented for PAPI only, not {index!r}")
-    from cchc_analysis.models import COMPOSITION_BREAKS
-
-    found = dict(_table_breaks().get(component, {}))
-    for brk in COMPOSITION_BREAKS:
-        if component in brk.components:
-            prior = found.get(brk.year)
-            note = f"COMPOSITION_BREAKS {brk.year}: {brk.what}"
-            found[brk.year] = f"{prior} | {note}" if prior else note
-    # The 2018 methodology era is a break for every component (papi_notes.md).
-    found.setdefault(2018, "PAPI methodology era 2018- (not comparable with 2011-2017)")
+    table = _breaks(index.lower())
+    found = {**table.get("*", {}), **table.get(component, {})}
     return dict(sorted(found.items()))
 
 
