@@ -66,6 +66,18 @@ _EXPORTS = {
     "lowess_curve": "models",
     "save_figure": "plotting",
     "set_style": "plotting",
+    # figures and models (h2-figures)
+    "add_source": "plotting",
+    "freeze_layout": "plotting",
+    "forest_plot": "figures",
+    "coverage_grid": "figures",
+    "published_coverage": "figures",
+    "component_label": "figures",
+    "legend_panel": "figures",
+    "fit_pairs": "models",
+    "result_row": "models",
+    "describe": "models",
+    "twfe_by_segment": "models",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

@@ -30,9 +30,7 @@ from cchc_analysis.models import (
 YEARS = list(range(2018, 2025))
 
 
-def simulate_segments(
-    slopes=(0.8, 0.8), cut=2021, n_prov=63, seed=3, jump=1.5, noise=0.3, rho=0.0
-):
+def simulate_segments(slopes=(0.8, 0.8), cut=2021, n_prov=63, seed=3, jump=1.5, noise=0.3, rho=0.0):
     """SIMULATION. y = slope(segment)·x + a_i(segment) + l_t + u_it, with a province-specific jump
     in level at ``cut`` that is correlated with a jump in x, so plain TWFE is biased; u_it is
     AR(1) within a province with coefficient ``rho`` (serially correlated, clustered errors)."""
@@ -145,7 +143,9 @@ def test_other_bad_input_is_refused():
     few = panel[panel["province_code"].isin(["01", "02", "03"])]
     with pytest.raises(ModelInputError, match="clustered errors need at least"):
         twfe_by_segment(few, "y", "x", [2021])
-    flat = panel.assign(x=np.where(panel["year"] >= 2021, 1.0, 0.0) + panel["province_code"].astype(int))
+    flat = panel.assign(
+        x=np.where(panel["year"] >= 2021, 1.0, 0.0) + panel["province_code"].astype(int)
+    )
     with pytest.raises(ModelInputError, match="does not vary within any province and segment"):
         twfe_by_segment(flat, "y", "x", [2021])
 
@@ -193,14 +193,17 @@ def test_fit_pairs_lists_what_it_could_not_fit():
         n_boot=0,
     )
     assert res[["outcome", "model", "controls"]].values.tolist() == [["y1", "twfe", "z"]]
-    assert skipped[["outcome", "model"]].values.tolist() == [["y1", "first_difference"], ["y2", "all"]]
+    assert skipped[["outcome", "model"]].values.tolist() == [
+        ["y1", "first_difference"],
+        ["y2", "all"],
+    ]
     assert "consecutive" in skipped["reason"].iloc[0]
     assert skipped["reason"].iloc[1] == "not a pair this study asks about"
 
 
 def test_fit_pairs_bad_input():
     panel = small_panel()
-    with pytest.raises(ModelInputError, match="no model could be fitted.*consecutive"):
+    with pytest.raises(ModelInputError, match=r"no model could be fitted.*consecutive"):
         fit_pairs(panel[panel["year"] % 2 == 0], "y1", "x", "v", models=["first_difference"])
     with pytest.raises(ModelInputError, match="variant must be a non-empty name"):
         fit_pairs(panel, "y1", "x", "")
@@ -221,8 +224,16 @@ def test_result_row_names_what_it_could_not_find():
 
 
 def test_describe_writes_the_notebook_sentence():
-    row = {"coef": 1.72841, "ci_low": 1.0904, "ci_high": 2.3664, "p_value": 1.23e-6,
-           "p_boot": 0.001, "n_obs": 432, "n_provinces": 63, "years": "2018-2024"}
+    row = {
+        "coef": 1.72841,
+        "ci_low": 1.0904,
+        "ci_high": 2.3664,
+        "p_value": 1.23e-6,
+        "p_boot": 0.001,
+        "n_obs": 432,
+        "n_provinces": 63,
+        "years": "2018-2024",
+    }
     assert describe(row) == (
         "1.728 (95% CI 1.090 to 2.366; p = 1.2e-06, p_boot ≤ 0.001; "
         "432 province-years, 63 provinces, 2018-2024)"

@@ -124,8 +124,8 @@ def result_row(
 def format_p(p: float, n_boot: int | None = 999) -> str:
     """A bootstrap p-value, written as ``≤ 0.001`` at the smallest value ``n_boot`` draws allow.
 
-        >>> format_p(0.001), format_p(0.0412)
-        ('≤ 0.001', '0.041')
+    >>> format_p(0.001), format_p(0.0412)
+    ('≤ 0.001', '0.041')
     """
     if p is None or pd.isna(p):
         return "not computed"
@@ -152,7 +152,9 @@ def describe(row: Mapping, unit: str = "", n_boot: int | None = 999) -> str:
         if k not in row
     ]
     if missing:
-        raise ModelInputError(f"describe: the row lacks {missing}; pass a row of fit_ladder's table")
+        raise ModelInputError(
+            f"describe: the row lacks {missing}; pass a row of fit_ladder's table"
+        )
     p_boot = row["p_boot"] if "p_boot" in row else np.nan
     return (
         f"{row['coef']:.3f}{unit} (95% CI {row['ci_low']:.3f} to {row['ci_high']:.3f}; "

@@ -145,9 +145,7 @@ def twfe_by_segment(
     )
     interval = fit.conf_int()
     rows = []
-    for term, segment in zip(
-        slopes.columns, segments if per_segment else [None], strict=True
-    ):
+    for term, segment in zip(slopes.columns, segments if per_segment else [None], strict=True):
         sub = data if segment is None else data[data["segment"] == segment]
         rows.append(
             {
