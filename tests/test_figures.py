@@ -190,7 +190,7 @@ def test_coverage_grid_colours_every_cell_and_leaves_gaps_empty():
         COLOURS,
         label="label",
         units=["01", "79", "92"],
-        unit_names={"01": "Hà Nội", "79": "TP. Hồ Chí Minh", "92": "Cần Thơ"},
+        unit_names=pd.Series({"01": "Hà Nội", "79": "TP. Hồ Chí Minh", "92": "Cần Thơ"}),
         legend_labels={"partial": "dimensions missing"},
         breaks=[2022],
     )

@@ -130,7 +130,7 @@ def coverage_grid(
         if not isinstance(text, str) or not text:
             continue
         i, j = row_of[d[unit]], col_of[d[year]]
-        fixed = (label_colors or {}).get(d[state])
+        fixed = None if label_colors is None else label_colors.get(d[state])
         ax.text(
             j + 0.5,
             i + 0.5,
@@ -144,7 +144,7 @@ def coverage_grid(
         if start not in col_of:
             raise ValueError(f"coverage_grid: break year {start} is not among the years {years}")
         ax.axvline(col_of[start], color="black", lw=2)
-    names = unit_names or {}
+    names = {} if unit_names is None else unit_names  # a dict or a Series
     ax.set_xlim(0, len(years))
     ax.set_ylim(len(units), 0)
     ax.set_xticks(np.arange(len(years)) + 0.5, [str(y) for y in years])
@@ -154,7 +154,7 @@ def coverage_grid(
         axis="x", labelsize=year_size, top=years_on_top, labeltop=years_on_top, bottom=True
     )
     ax.grid(False)
-    texts = legend_labels or {}
+    texts = {} if legend_labels is None else legend_labels
     return [Patch(facecolor=c, edgecolor="0.6", label=texts.get(s, s)) for s, c in colors.items()]
 
 
