@@ -74,6 +74,7 @@ _EXPORTS = {
     "published_coverage": "figures",
     "component_label": "figures",
     "legend_panel": "figures",
+    "broken_line": "figures",
     "fit_pairs": "models",
     "result_row": "models",
     "describe": "models",

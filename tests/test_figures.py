@@ -22,6 +22,7 @@ import cchc_analysis as cc
 from cchc_analysis import figures
 from cchc_analysis.figures import (
     FACT_STATES,
+    broken_line,
     component_label,
     coverage,
     coverage_grid,
@@ -31,8 +32,10 @@ from cchc_analysis.figures import (
     labels,
     legend,
     legend_panel,
+    lines,
     palette,
     published_coverage,
+    runs,
 )
 
 
@@ -279,6 +282,49 @@ def test_helpers_are_exported_at_the_package_root():
 
 
 def test_docstring_examples_run():
-    for module in (forest, coverage, labels, legend):
+    for module in (forest, coverage, labels, legend, lines):
         failed, tried = doctest.testmod(module)
         assert tried > 0 and failed == 0, module.__name__
+
+
+def test_runs_split_at_breaks_gaps_and_missing_values():
+    years = [2011, 2012, 2013, 2015, 2016, 2017]
+    values = [1.0, 2.0, np.nan, 4.0, 5.0, 6.0]
+    assert runs(years, values, breaks=[2016]) == [
+        [(2011, 1.0), (2012, 2.0)],
+        [(2015, 4.0)],
+        [(2016, 5.0), (2017, 6.0)],
+    ]
+    # without splitting at gaps, only the break (falling inside the 2012 -> 2015 gap too) splits
+    assert runs(years, values, breaks=[2014], split_gaps=False) == [
+        [(2011, 1.0), (2012, 2.0)],
+        [(2015, 4.0), (2016, 5.0), (2017, 6.0)],
+    ]
+    with pytest.raises(ValueError, match="strictly increasing"):
+        runs([2012, 2011], [1, 2])
+    with pytest.raises(ValueError, match="2 years but 1 values"):
+        runs([2011, 2012], [1])
+
+
+def test_broken_line_never_joins_across_a_break_and_dots_gaps_and_suspected_shifts():
+    _fig, ax = plt.subplots()
+    drawn = broken_line(
+        ax,
+        [2015, 2016, 2017, 2019, 2020],
+        [1, 2, 3, 4, 5],
+        breaks=[2016],
+        gaps="dotted",
+        dotted=[2020],
+        color="C1",
+        label="series",
+    )
+    markers, *joins = drawn
+    assert markers.get_linestyle() == "None" and markers.get_label() == "series"
+    assert [int(x) for x in markers.get_xdata()] == [2015, 2016, 2017, 2019, 2020]
+    segs = [([int(x) for x in j.get_xdata()], j.get_linestyle()) for j in joins]
+    assert segs == [([2016, 2017], "-"), ([2017, 2019], ":"), ([2019, 2020], ":")]
+    assert joins[0].get_linewidth() > joins[1].get_linewidth()
+    split = broken_line(ax, [2015, 2016, 2017, 2019], [1, 2, 3, 4])
+    assert [[int(x) for x in j.get_xdata()] for j in split[1:]] == [[2015, 2016], [2016, 2017]]
+    with pytest.raises(ValueError, match="gaps must be"):
+        broken_line(ax, [2015], [1], gaps="bridge")

@@ -6,7 +6,8 @@ notebook. Saving is :func:`cchc_analysis.plotting.save_figure`.
 
 Modules: ``palette`` (colours, short labels, estimator names), ``labels`` (codes in words),
 ``forest`` (coefficients of the regression ladder), ``coverage`` (unit × year grids of which data
-exist), ``legend`` (a legend in an axes of its own).
+exist), ``legend`` (a legend in an axes of its own), ``lines`` (yearly series broken at methodology
+breaks).
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from cchc_analysis.figures.coverage import FACT_STATES, coverage_grid, published
 from cchc_analysis.figures.forest import forest_plot
 from cchc_analysis.figures.labels import component_label, estimator, model_label
 from cchc_analysis.figures.legend import legend_panel
+from cchc_analysis.figures.lines import broken_line, runs
 
 __all__ = [
     "FACT_STATES",
+    "broken_line",
     "component_label",
     "coverage_grid",
     "estimator",
@@ -25,4 +28,5 @@ __all__ = [
     "legend_panel",
     "model_label",
     "published_coverage",
+    "runs",
 ]
