@@ -2,8 +2,9 @@
 
 DejaVu Sans (shipped with matplotlib) carries the Vietnamese diacritics, so names such as
 "Thừa Thiên Huế" or "Đắk Lắk" render without tofu. Figures are saved under ``paths.FIGURES``; the
-same figure saved twice gives the same bytes (no timestamps, fixed SVG ids), so re-running a notebook
-does not churn the outputs.
+same figure saved twice gives the same bytes (no timestamps, fixed SVG ids, a layout frozen before
+the first save), so re-running a notebook does not churn the outputs. The source line of
+:func:`add_source` wraps at the figure's width, so it never widens the saved image.
 """
 
 from __future__ import annotations
