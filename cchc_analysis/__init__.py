@@ -120,6 +120,19 @@ _EXPORTS = {
     "how_sure": "noise",
     "rank_change_evidence": "noise",
     "simulate_panel": "noise",
+    # figures and models (h2-figures)
+    "add_source": "plotting",
+    "freeze_layout": "plotting",
+    "forest_plot": "figures",
+    "coverage_grid": "figures",
+    "published_coverage": "figures",
+    "component_label": "figures",
+    "legend_panel": "figures",
+    "broken_line": "figures",
+    "fit_pairs": "models",
+    "result_row": "models",
+    "describe": "models",
+    "twfe_by_segment": "models",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
