@@ -289,9 +289,9 @@ def _table(name: str, make, facts_dir) -> pd.DataFrame:
     """The processed table (rebuilt when stale), or a fresh one from ``facts_dir``."""
     if facts_dir is not None:
         return make(facts_dir)
-    from cchc_analysis.build import load_table
+    from cchc_analysis import store
 
-    return load_table(name)
+    return store.load(TABLES[name])
 
 
 def load_national_aggregates(*, facts_dir=None) -> pd.DataFrame:

@@ -605,9 +605,9 @@ def load_papi() -> pd.DataFrame:
     ``total``; ``rank`` is the competition rank among provinces with a total that year; ``era``
     marks the 2018 re-composition. Provinces missing from a release have no rows.
     """
-    from cchc_analysis.build import load_table
+    from cchc_analysis import store
 
-    return load_table("papi")
+    return store.load(TABLES["papi"])
 
 
 def papi_wide(
