@@ -66,6 +66,10 @@ _EXPORTS = {
     "lowess_curve": "models",
     "save_figure": "plotting",
     "set_style": "plotting",
+    # robustness: second parse of PAPI, processed-table store
+    "papi_crosscheck": "sources.papi_check",
+    "papi_gaps": "sources.papi_check",
+    "load_papi_check": "sources.papi_check",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

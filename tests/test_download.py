@@ -24,6 +24,7 @@ from cchc_analysis.errors import CchcDataError, ChecksumError
 PINNED = {
     "papi": "https://raw.githubusercontent.com/hnks-gh/ml-mcdm/035ed0137ea6768bf25920e0f5184a403f369fd5/",
     "papi_workbook": "https://raw.githubusercontent.com/mdtrinh/vietnamdata/be581b8d5b1f0c6a747199fe23d8a77e55396e17/",
+    "papi_check": "https://raw.githubusercontent.com/tunah72/papi-dashboard/2e42ab89bd452987a8661c5c60ccf5571bb7a884/",
 }
 
 
@@ -92,7 +93,7 @@ def _left_in(folder: Path) -> list[Path]:
 
 
 def test_registry_lists_pinned_files_with_provenance():
-    assert registry.datasets() == ["papi", "papi_workbook"]
+    assert registry.datasets() == ["papi", "papi_workbook", "papi_check"]
     papi = registry.files("papi")
     assert {f.file for f in papi} >= {f"csv/{y}.csv" for y in range(2011, 2025)} | {"LICENSE"}
     for entry in registry.files():
@@ -106,7 +107,7 @@ def test_registry_lists_pinned_files_with_provenance():
 
 
 def test_registry_rejects_unknown_dataset():
-    with pytest.raises(CchcDataError, match=r"unknown dataset 'pci'.*papi, papi_workbook"):
+    with pytest.raises(CchcDataError, match=r"unknown dataset 'pci'.*papi, papi_workbook, papi_check"):
         registry.files("pci")
 
 

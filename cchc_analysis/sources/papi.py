@@ -603,7 +603,9 @@ def load_papi() -> pd.DataFrame:
 
     One row per (year, province_code, component); ``level`` is ``subdimension``, ``dimension`` or
     ``total``; ``rank`` is the competition rank among provinces with a total that year; ``era``
-    marks the 2018 re-composition. Provinces missing from a release have no rows.
+    marks the 2018 re-composition. Provinces missing from a release have no rows: the gaps are
+    those of the official workbooks (absent there, or carried as 0), listed with their source by
+    :func:`cchc_analysis.sources.papi_check.papi_gaps`.
     """
     from cchc_analysis import store
 
