@@ -282,6 +282,25 @@ def check_published(frame: pd.DataFrame, dataset: str) -> None:
         )
 
 
+def _check_whole_counts(frame: pd.DataFrame, known: pd.DataFrame, dataset: str) -> None:
+    """A count is written with digits only: "26.000" with a Vietnamese thousands dot would be
+    read as 26 (and "56.039" as a fraction), so any mark in a count's ``value`` is refused."""
+    kinds = frame["measure"].map(dict(zip(known["measure"], known["kind"], strict=True)))
+    bad = kinds.eq("count") & frame["value"].str.contains(r"[.,]", regex=True)
+    if bad.any():
+        lines = frame.loc[bad, "source_row"].tolist()
+        shown = ", ".join(
+            f"line {line}: {v!r}" for line, v in zip(lines, frame.loc[bad, "value"], strict=True)
+        )
+        raise DataValidationError(
+            dataset,
+            "a count's value is written with digits only, e.g. 26000 (a thousands dot, as in "
+            "'26.000', would be read as 26)",
+            lines,
+            shown,
+        )
+
+
 def read_fact_file(name: str, path: Path | str | None = None) -> pd.DataFrame:
     """Typed, validated rows of facts file ``name`` (read from ``path`` when given).
 
@@ -301,6 +320,7 @@ def read_fact_file(name: str, path: Path | str | None = None) -> pd.DataFrame:
         raw_format_schema(spec.columns, known["measure"], spec.index, spec.unit_types),
         dataset,
     )
+    _check_whole_counts(frame, known, dataset)
     frame = _typed(frame)
     frame = frame.merge(
         known.drop(columns=["file", "description"]),

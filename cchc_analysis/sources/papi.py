@@ -594,8 +594,19 @@ def _validate_by_file(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def _inputs() -> list[Path]:
-    # Where the registered files belong; tidy_papi() fetches any that are missing.
-    return [f.path for f in registry.files("papi") + registry.files(WORKBOOK_DATASET)]
+    # Where the registered files belong; tidy_papi() fetches any that are missing. The published
+    # figures are an input too: the build refuses an impossible one (notebook 01 plots them).
+    from cchc_analysis.sources.factfile import table_inputs
+
+    published = table_inputs(("papi_published_facts.csv",), ("papi_fact_measures.csv",))()
+    return [f.path for f in registry.files("papi") + registry.files(WORKBOOK_DATASET)] + published
+
+
+def _make_papi() -> pd.DataFrame:
+    from cchc_analysis.sources.papi_published import load_papi_published_facts
+
+    load_papi_published_facts()  # raises, naming file and line, on an impossible figure
+    return tidy_papi()
 
 
 def load_papi() -> pd.DataFrame:
@@ -637,7 +648,7 @@ TABLES = {
             "PAPI 2011-2024: sub-dimension scores as released, dimension and total scores as "
             "their sums, competition ranks; one row per year, province and component."
         ),
-        make=tidy_papi,
+        make=_make_papi,
         inputs=_inputs,
         key=("year", "province_code", "component"),
     )
