@@ -19,9 +19,6 @@ import hashlib
 import io
 import json
 import logging
-import os
-import tempfile
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -29,6 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cchc_analysis import paths
+from cchc_analysis.atomic import atomic_write, remove_stale_parts
 from cchc_analysis.download import sha256
 from cchc_analysis.errors import CchcDataError
 from cchc_analysis.tables import TableSpec
@@ -42,73 +40,12 @@ __all__ = [
     "load",
     "read_manifest",
     "read_parquet",
-    "remove_stale_parts",
-    "stale_parts",
 ]
 
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 _DTYPES_KEY = b"cchc_analysis.dtypes"
-PART_AGE = 3600
-"""Seconds after which an orphaned ``.part`` temporary file counts as left by a killed process
-(a live writer renames its file within seconds)."""
-
-
-# ---------------------------------------------------------------------------------------------
-# Atomic writes and their leftovers
-# ---------------------------------------------------------------------------------------------
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename: never half-written.
-
-    >>> import tempfile, pathlib
-    >>> target = pathlib.Path(tempfile.mkdtemp()) / "t.txt"
-    >>> atomic_write(target, b"ok"); target.read_bytes()
-    b'ok'
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as fh:
-            fh.write(data)
-        os.chmod(name, 0o644)
-        os.replace(name, path)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
-
-
-def stale_parts(folder: Path, *, age: float = PART_AGE) -> list[Path]:
-    """Temporary ``.*.part`` files under ``folder`` older than ``age`` seconds (left by a kill)."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        return []
-    now = time.time()
-    found = []
-    for part in folder.rglob(".*.part"):
-        try:
-            if part.is_file() and now - part.stat().st_mtime > age:
-                found.append(part)
-        except OSError:  # removed meanwhile by the process that wrote it
-            continue
-    return sorted(found)
-
-
-def remove_stale_parts(folder: Path, *, age: float = PART_AGE) -> list[Path]:
-    """Delete the stale temporary files :func:`stale_parts` finds; returns what was removed."""
-    removed = []
-    for part in stale_parts(folder, age=age):
-        try:
-            part.unlink()
-        except OSError as err:
-            log.warning("could not remove the orphaned temporary file %s: %s", part, err)
-            continue
-        log.warning("removed %s, a temporary file left by an interrupted run", part)
-        removed.append(part)
-    return removed
 
 
 # ---------------------------------------------------------------------------------------------

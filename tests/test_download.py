@@ -107,7 +107,9 @@ def test_registry_lists_pinned_files_with_provenance():
 
 
 def test_registry_rejects_unknown_dataset():
-    with pytest.raises(CchcDataError, match=r"unknown dataset 'pci'.*papi, papi_workbook, papi_check"):
+    with pytest.raises(
+        CchcDataError, match=r"unknown dataset 'pci'.*papi, papi_workbook, papi_check"
+    ):
         registry.files("pci")
 
 

@@ -171,6 +171,31 @@ def table_inputs(fact_files: tuple[str, ...], package_files: tuple[str, ...]):
     return inputs
 
 
+_SAVE_AS_UTF8 = "save it as UTF-8 (in Excel: Save As > 'CSV UTF-8 (Comma delimited)')"
+
+
+def _require_utf8(path: Path) -> None:
+    """Refuse text in another encoding with the line it breaks on and how to save it right."""
+    data = path.read_bytes()
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4096]:
+        raise DataValidationError(
+            str(path), "UTF-8 text", [1], f"the file is saved as UTF-16; {_SAVE_AS_UTF8}"
+        )
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        begin = max(data.rfind(b"\n", 0, err.start) + 1, err.start - 30)
+        context = data[begin : err.start + 10].split(b"\n")[0].decode("utf-8", "replace")
+        raise DataValidationError(
+            str(path),
+            "UTF-8 text",
+            [line],
+            f"byte 0x{data[err.start]:02x} on line {line} (near {context.strip()!r}) is not "
+            f"UTF-8, as in a file saved as Windows-1258 or Windows-1252; {_SAVE_AS_UTF8}",
+        ) from None
+
+
 def read_rows(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     """All cells of a facts CSV as str, plus ``source_row`` (the file line, header = 1).
 
@@ -179,6 +204,7 @@ def read_rows(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     """
     dataset = str(path)
     _require(path)
+    _require_utf8(path)
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.reader(fh)
@@ -208,6 +234,13 @@ def read_rows(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
             f"columns are exactly {list(columns)}",
             [1],
             "; ".join(p for p in parts if p),
+        )
+    if not rows:
+        raise DataValidationError(
+            dataset,
+            "has data rows",
+            [],
+            "the file has a header and no data rows (restore it with git if it was emptied)",
         )
     wrong = [(line, len(r)) for line, r in zip(lines, rows, strict=True) if len(r) != len(header)]
     if wrong:

@@ -623,8 +623,17 @@ def load_papi() -> pd.DataFrame:
     return store.load(TABLES["papi"])
 
 
+def _as_year(year: object) -> int:
+    """A year as an int: ``2020`` or ``"2020"``; anything else raises naming what was given."""
+    if isinstance(year, str) and year.strip().isdigit():
+        return int(year)
+    if isinstance(year, bool) or not hasattr(year, "__index__"):
+        raise TypeError(f"year must be a whole year such as 2020, got {year!r}")
+    return int(year)
+
+
 def papi_wide(
-    year: int, level: str = "dimension", frame: pd.DataFrame | None = None
+    year: int | str, level: str = "dimension", frame: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """Provinces x components of one year and level (index ``province_code``), from :func:`load_papi`.
 
@@ -632,10 +641,13 @@ def papi_wide(
     """
     if level not in _LEVEL_ORDER:
         raise ValueError(f"level must be one of {list(_LEVEL_ORDER)}, not {level!r}")
+    year = _as_year(year)
     frame = load_papi() if frame is None else frame
     rows = frame[(frame["year"] == year) & (frame["level"] == level)]
     if rows.empty:
-        raise CchcDataError(f"PAPI has no {level} scores for {year}")
+        years = sorted(frame.loc[frame["level"] == level, "year"].unique().tolist())
+        span = f"{years[0]}-{years[-1]}" if years else "none"
+        raise CchcDataError(f"PAPI has no {level} scores for {year}; years with them: {span}")
     wide = rows.pivot(index="province_code", columns="component", values="value")
     wide.columns.name = "component"
     return wide.sort_index()

@@ -59,7 +59,9 @@ def load_papi_check(path: Path | str | None = None) -> pd.DataFrame:
     need = {"province_vi", "year", *DIMENSIONS, "total_papi", "total_official", "n_dims"}
     missing = sorted(need - set(wide.columns))
     if missing:
-        raise DataValidationError(str(path), f"has the columns {sorted(need)}", [1], f"missing {missing}")
+        raise DataValidationError(
+            str(path), f"has the columns {sorted(need)}", [1], f"missing {missing}"
+        )
     # The parse numbers provinces its own way (Hà Giang = 1); its Vietnamese names are the key.
     from cchc_analysis.provinces import province_codes
 
@@ -126,7 +128,9 @@ def _difference_reason(row, project: pd.DataFrame, official_totals: pd.Series) -
     if key not in official_totals.index:
         return "no official total to arbitrate; the two parses simply differ"
     dims = project[(project["year"] == row.year) & (project["province_code"] == row.province_code)]
-    others = dims.loc[(dims["level"] == "dimension") & (dims["component"] != row.component), "value"]
+    others = dims.loc[
+        (dims["level"] == "dimension") & (dims["component"] != row.component), "value"
+    ]
     implied = official_totals[key] - others.sum()
     subs = dims[dims["parent"] == row.component]
     rounded = subs.loc[(subs["value"] * 100 - (subs["value"] * 100).round()).abs() < 1e-9]
@@ -180,8 +184,7 @@ def papi_crosscheck(
 
     has_p, has_c = out["value"].notna(), out["value_check"].notna()
     zero = [
-        (p, y, c) in zeros
-        or (c == "TOTAL" and any((p, y, d) in zeros for d in DIMENSIONS))
+        (p, y, c) in zeros or (c == "TOTAL" and any((p, y, d) in zeros for d in DIMENSIONS))
         for p, y, c in zip(out["province"], out["year"], out["component"], strict=True)
     ]
     out["status"] = np.select(
@@ -201,7 +204,9 @@ def papi_crosscheck(
         ],
         default="gap in both",
     )
-    default_basis = pd.Series(np.where(out["component"] == "TOTAL", "total", "dimension"), out.index)
+    default_basis = pd.Series(
+        np.where(out["component"] == "TOTAL", "total", "dimension"), out.index
+    )
     out["basis"] = out["basis"].fillna(default_basis)
     reasons = []
     for row in out.itertuples(index=False):
@@ -247,7 +252,9 @@ def papi_gaps(crosscheck: pd.DataFrame | None = None) -> pd.DataFrame:
                 "province_code": code,
                 "province": name,
                 "missing": ", ".join(part["component"]),
-                "official_workbook": "0" if zero.all() else ("absent" if not zero.any() else "0 / absent"),
+                "official_workbook": "0"
+                if zero.all()
+                else ("absent" if not zero.any() else "0 / absent"),
                 "reason": part["reason"].iat[0].split(";")[0],
             }
         )
