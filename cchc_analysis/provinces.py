@@ -230,7 +230,7 @@ def _lookup(name: str) -> Province:
             detail = (
                 f"{unit['name']} is a {unit['kind']}, not one of the 63 provinces: {unit['note']}"
             )
-            closest = (unit["part_of"],)
+            closest = (unit["part_of"], *[c for c in closest if c != unit["part_of"]])[:3]
         raise UnknownProvinceError(name, closest, detail=detail)
     return by_code[code]
 

@@ -250,6 +250,9 @@ def test_cli_reports_errors_without_traceback(data_dir, tmp_path, monkeypatch, c
     assert err.startswith("error: unknown dataset 'nope'") and "Traceback" not in err
     monkeypatch.setenv("CCHC_MIRROR", str(tmp_path / "nowhere"))
     assert main(["fetch", "papi"]) == 1
+    assert "the mirror root" in capsys.readouterr().err  # the root itself is missing
+    (tmp_path / "nowhere").mkdir()
+    assert main(["fetch", "papi"]) == 1
     assert "not found in the mirror" in capsys.readouterr().err
 
 
