@@ -217,6 +217,7 @@ def _panel(codes: list[str]) -> pd.DataFrame:
     )
 
 
+@pytest.mark.slow
 def test_04_fit_ladder_refuses_mixed_province_codes():
     from cchc_analysis.models import fit_ladder
 
@@ -549,6 +550,7 @@ def test_held_a_hand_edited_download_is_reported_never_overwritten(data_dir, tmp
     assert path.read_bytes() == edited
 
 
+@pytest.mark.slow
 def test_held_an_edited_facts_file_makes_its_table_stale(data_dir):
     build(["par_index"])
     assert is_current("par_index")
