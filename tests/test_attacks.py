@@ -415,6 +415,15 @@ def test_12_rule_failures_on_tidy_rows_name_their_file_lines():
     assert err.value.rows == ["3+17"] and "48" not in str(err.value)
 
 
+def test_12_a_rank_edit_is_reported_on_its_own_line(facts_copy):
+    from cchc_analysis.sources import par_sipas
+
+    line = _edit_line(facts_copy / "par_index_provinces.csv", ",86.14,86.14,2,", ",86.14,86.14,5,")
+    with pytest.raises(DataValidationError, match="better rank never has a lower value") as err:
+        par_sipas.load_par_index(facts_dir=facts_copy)
+    assert err.value.rows == [line]
+
+
 # --- 13. range errors show the value and its maximum ---------------------------------------------
 
 

@@ -55,7 +55,9 @@ def _row_label(frame: pd.DataFrame, index: object) -> object:
         if column in frame.columns and index in frame.index:
             value = frame.loc[index, column]
             value = value.iloc[0] if isinstance(value, pd.Series) else value
-            return value.replace(";", "+") if isinstance(value, str) else value
+            if isinstance(value, str):
+                return int(value) if value.isdigit() else value.replace(";", "+")
+            return value
     return index
 
 
