@@ -319,7 +319,7 @@ def _check_whole_counts(frame: pd.DataFrame, known: pd.DataFrame, dataset: str) 
     """A count is written with digits only: "26.000" with a Vietnamese thousands dot would be
     read as 26 (and "56.039" as a fraction), so any mark in a count's ``value`` is refused."""
     kinds = frame["measure"].map(dict(zip(known["measure"], known["kind"], strict=True)))
-    bad = kinds.eq("count") & frame["value"].str.contains(r"[.,]", regex=True)
+    bad = kinds.isin(["count", "rank"]) & frame["value"].str.contains(r"[.,]", regex=True)
     if bad.any():
         lines = frame.loc[bad, "source_row"].tolist()
         shown = ", ".join(
@@ -327,7 +327,7 @@ def _check_whole_counts(frame: pd.DataFrame, known: pd.DataFrame, dataset: str) 
         )
         raise DataValidationError(
             dataset,
-            "a count's value is written with digits only, e.g. 26000 (a thousands dot, as in "
+            "a count or rank is written with digits only, e.g. 26000 (a thousands dot, as in "
             "'26.000', would be read as 26)",
             lines,
             shown,
