@@ -133,6 +133,14 @@ _EXPORTS = {
     "result_row": "models",
     "describe": "models",
     "twfe_by_segment": "models",
+    # robustness: second parse of PAPI, processed-table store
+    "papi_crosscheck": "sources.papi_check",
+    "papi_gaps": "sources.papi_check",
+    "load_papi_check": "sources.papi_check",
+    "load_papi_published_facts": "sources.papi_published",
+    "save_table": "outputs",
+    "non_province_unit": "provinces",
+    "require_province_codes": "keys",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

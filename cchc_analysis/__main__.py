@@ -62,6 +62,7 @@ def _datasets(args: argparse.Namespace) -> int:
 
 def _info(args: argparse.Namespace) -> int:
     from cchc_analysis import paths
+    from cchc_analysis.atomic import stale_parts
     from cchc_analysis.build import is_current, table_specs
 
     _datasets(args)
@@ -73,6 +74,11 @@ def _info(args: argparse.Namespace) -> int:
         exists = (paths.PROCESSED / f"{name}.parquet").is_file()
         state = "current" if exists and is_current(name) else ("stale" if exists else "not built")
         print(f"  {name:<24} {state}")
+    leftovers = stale_parts(paths.RAW) + stale_parts(paths.PROCESSED)
+    if leftovers:
+        print("\ntemporary files left by an interrupted run (removed by the next fetch/build):")
+        for part in leftovers:
+            print(f"  {part}")
     return 0
 
 
@@ -117,6 +123,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _os_message(exc: OSError) -> str:
+    """'cannot write <folder>: <reason>' for an operating-system error, naming the folder rather
+    than the hidden temporary file being written (nothing was replaced: writes are atomic)."""
+    from pathlib import Path
+
+    reason = exc.strerror or str(exc)
+    if not exc.filename:
+        return f"{reason} (nothing was replaced: every output is written atomically)"
+    where = Path(exc.filename)
+    if where.name.startswith(".") and where.name.endswith(".part"):
+        where = where.parent
+    return f"cannot write {where}: {reason} (nothing was replaced: outputs are written atomically)"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m cchc_analysis`` and the ``cchc-analysis`` script."""
     args = _parser().parse_args(argv)
@@ -125,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except CchcDataError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"error: {_os_message(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -18,10 +18,10 @@ import logging
 import os
 import shutil
 import stat
-import tempfile
 from pathlib import Path
 
 from cchc_analysis import paths, registry
+from cchc_analysis.atomic import part_file, remove_stale_parts
 from cchc_analysis.errors import CchcDataError, ChecksumError
 from cchc_analysis.registry import RawFile
 
@@ -69,9 +69,9 @@ def fetch_file(entry: RawFile, *, mirror: Path | None = None) -> Path:
         )
     mirror = mirror if mirror is not None else paths.MIRROR
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    remove_stale_parts(target.parent)
+    handle, partial = part_file(target)
     os.close(handle)
-    partial = Path(name)
     try:
         source = _copy_from_mirror(entry, mirror, partial) if mirror else _download(entry, partial)
         actual = sha256(partial)
@@ -95,6 +95,12 @@ def fetch_file(entry: RawFile, *, mirror: Path | None = None) -> Path:
 
 
 def _copy_from_mirror(entry: RawFile, mirror: Path, partial: Path) -> str:
+    if not Path(mirror).is_dir():
+        raise DownloadError(
+            f"{entry.label}: the mirror root {mirror} (CCHC_MIRROR) does not exist or is not a "
+            "folder. Point CCHC_MIRROR at a folder laid out as <host>/<path> of the URLs, or "
+            "unset it to download from the network."
+        )
     source = entry.mirror_path(mirror)
     if not source.is_file():
         raise DownloadError(
@@ -113,6 +119,19 @@ def _download(entry: RawFile, partial: Path) -> str:
     downloader = pooch.HTTPDownloader(progressbar=False, timeout=TIMEOUT)
     try:
         downloader(entry.url, str(partial), None)
+    except requests.HTTPError as exc:
+        status = exc.response.status_code if exc.response is not None else None
+        if status in (404, 410):
+            raise DownloadError(
+                f"{entry.label}: {entry.url} is gone (HTTP {status}): the pinned file was "
+                "removed upstream, so retrying will not help. Use a local copy with the "
+                "registered sha256 through CCHC_MIRROR (laid out as <host>/<path> of the URL), "
+                "or report it so the registry can point at another copy."
+            ) from None
+        raise DownloadError(
+            f"{entry.label}: the server refused {entry.url} (HTTP {status}): {exc}. Retry "
+            "later, or set CCHC_MIRROR to a local mirror laid out as <host>/<path> of the URL."
+        ) from None
     except requests.RequestException as exc:
         raise DownloadError(
             f"{entry.label}: could not download {entry.url}: {exc}. Check the network "

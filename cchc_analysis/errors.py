@@ -31,3 +31,8 @@ class DataValidationError(CchcDataError):
 
 class ChecksumError(CchcDataError):
     """A downloaded or mirrored file does not have the registered sha256."""
+
+
+class DataConsistencyWarning(UserWarning):
+    """Published figures that disagree with each other beyond rounding (kept as published, named
+    with their file and lines so the source can be checked)."""

@@ -12,11 +12,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from cchc_analysis import paths
+from cchc_analysis.atomic import atomic_write
 
 DEFAULT_TIMEOUT = 900
 """Seconds any single cell may run before the notebook is failed."""
@@ -47,6 +50,70 @@ def notebook_paths(names: Iterable[str] = ()) -> list[Path]:
             f"no notebook matches {unknown}; available: {', '.join(p.name for p in found)}"
         )
     return chosen
+
+
+def _checkout_root() -> Path:
+    """The folder holding the ``cchc_analysis`` package this process runs."""
+    return paths.PACKAGE_DIR.parent
+
+
+def _kernel_environment() -> dict[str, str]:
+    """``PYTHONPATH`` with this checkout first, so the kernel imports the package being run even
+    when the environment's (editable) install points at another clone."""
+    before = os.environ.get("PYTHONPATH", "")
+    return {"PYTHONPATH": os.pathsep.join(p for p in (str(_checkout_root()), before) if p)}
+
+
+def _kernel_python(kernel_name: str = "python3") -> str:
+    """The interpreter the kernel will start (jupyter_client maps a bare "python" to this one)."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        exe = KernelSpecManager().get_kernel_spec(kernel_name).argv[0]
+    except NoSuchKernel:
+        return sys.executable
+    bare = {"python", f"python{sys.version_info[0]}", "python{}.{}".format(*sys.version_info[:2])}
+    return sys.executable if exe in bare else exe
+
+
+def kernel_package(kernel_name: str = "python3") -> Path:
+    """Where the notebooks' kernel will import ``cchc_analysis`` from (asked of its interpreter).
+
+    >>> kernel_package() == paths.PACKAGE_DIR   # doctest: +SKIP
+    True
+    """
+    code = "import cchc_analysis, pathlib; print(pathlib.Path(cchc_analysis.__file__).parent)"
+    env = {**os.environ, **_kernel_environment()}
+    try:
+        done = subprocess.run(
+            [_kernel_python(kernel_name), "-c", code],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+            cwd=str(paths.NOTEBOOKS or _checkout_root()),
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        detail = getattr(exc, "stderr", "") or str(exc)
+        raise NotebookError(
+            f"the notebook kernel ({_kernel_python(kernel_name)}) cannot import cchc_analysis: "
+            f"{detail.strip().splitlines()[-1] if detail.strip() else exc}"
+        ) from None
+    return Path(done.stdout.strip().splitlines()[-1]).resolve()
+
+
+def check_kernel_package(kernel_name: str = "python3") -> None:
+    """Refuse to run when the kernel would import another checkout's package than this one."""
+    found = kernel_package(kernel_name)
+    expected = paths.PACKAGE_DIR.resolve()
+    if found != expected:
+        raise NotebookError(
+            f"the notebook kernel would import cchc_analysis from {found}, not from this checkout "
+            f"({expected}): its data, figures and code would be another clone's. Install this "
+            f"checkout into the environment (pip install -e {expected.parent}) or run the "
+            "notebooks from the other clone."
+        )
 
 
 def read_notebook(path: Path):
@@ -91,7 +158,7 @@ def run_notebook(
     if client.log.getEffectiveLevel() < logging.WARNING:  # drop "Executing notebook with kernel"
         client.log.setLevel(logging.WARNING)
     try:
-        with _environment(MPLBACKEND=backend):
+        with _environment(MPLBACKEND=backend, **_kernel_environment()):
             client.execute()
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
         index, cell = _failed_cell(nb)
@@ -103,8 +170,7 @@ def run_notebook(
     if save_to is not None:
         import nbformat
 
-        save_to.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, save_to)
+        atomic_write(save_to, nbformat.writes(nb).encode("utf-8"))
     return nb
 
 
@@ -116,6 +182,8 @@ def run_notebooks(names: Iterable[str] = (), timeout: int = DEFAULT_TIMEOUT) -> 
     from nbconvert import HTMLExporter
 
     chosen = notebook_paths(names)
+    check_kernel_package()
+    print(f"package: {paths.PACKAGE_DIR} (the kernel imports the same)", flush=True)
     executed = paths.REPORTS / "executed"
     html_dir = paths.REPORTS / "html"
     html_dir.mkdir(parents=True, exist_ok=True)
@@ -129,7 +197,7 @@ def run_notebooks(names: Iterable[str] = (), timeout: int = DEFAULT_TIMEOUT) -> 
             path, timeout=timeout, save_to=executed / path.name, backend=INLINE_BACKEND
         )
         body, _ = exporter.from_notebook_node(nb)
-        (html_dir / f"{path.stem}.html").write_text(body, encoding="utf-8")
+        atomic_write(html_dir / f"{path.stem}.html", body.encode("utf-8"))
         print(
             f"[{i}/{len(chosen)}] {path.name} done in {time.perf_counter() - start:.1f} s",
             flush=True,

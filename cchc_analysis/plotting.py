@@ -70,7 +70,7 @@ def add_source(fig: plt.Figure, text: str) -> plt.Text:
 def save_figure(
     fig: plt.Figure,
     name: str,
-    formats: Iterable[str] = ("png", "svg"),
+    formats: str | Iterable[str] = ("png", "svg"),
     directory: Path | None = None,
 ) -> list[Path]:
     """Save ``fig`` as ``<name>.png`` and ``<name>.svg`` under ``paths.FIGURES``; return the paths.
@@ -82,13 +82,16 @@ def save_figure(
     """
     if not name or Path(name).name != name or name.endswith((".png", ".svg")):
         raise ValueError(f"figure name must be a bare file stem such as '02_movers', got {name!r}")
+    # One format may be given as a string: "png" means ("png",), not ("p", "n", "g").
+    formats = (formats,) if isinstance(formats, str) else tuple(formats)
+    for fmt in formats:
+        if fmt not in _METADATA:
+            raise ValueError(f"unsupported figure format {fmt!r}; use one of {sorted(_METADATA)}")
     out_dir = Path(directory) if directory is not None else paths.FIGURES
     out_dir.mkdir(parents=True, exist_ok=True)
     freeze_layout(fig)
     written = []
     for fmt in formats:
-        if fmt not in _METADATA:
-            raise ValueError(f"unsupported figure format {fmt!r}; use one of {sorted(_METADATA)}")
         target = out_dir / f"{name}.{fmt}"
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=f".{fmt}", dir=out_dir)
         try:

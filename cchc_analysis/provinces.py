@@ -43,6 +43,7 @@ provinces are matched the same way by :func:`normalize_province_2025`.
 
 from __future__ import annotations
 
+import csv
 import difflib
 import re
 import sys
@@ -71,6 +72,7 @@ __all__ = [
     "key_2025",
     "key_era",
     "merge_provinces",
+    "non_province_unit",
     "normalize_province",
     "normalize_province_2025",
     "official_code_2025",
@@ -249,12 +251,34 @@ def _closest(name: object, n: int = 3) -> list[str]:
 
 
 @lru_cache(maxsize=4096)
+def non_province_unit(name: str) -> dict[str, str] | None:
+    """What a well-known name that is *not* a province of 2008-2025 is (``data/non_province_units.csv``):
+    a former province (Hà Tây, part of Hà Nội since 2008) or a unit inside one (Thủ Đức).
+
+    >>> non_province_unit("Ha Tay")["part_of"]
+    'Hà Nội'
+    """
+    with (paths.PACKAGE_DATA / "non_province_units.csv").open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if _key(row["name"]) == _key(name):
+                return row
+    return None
+
+
 def _lookup(name: str) -> Province:
     by_code, keys, _ = _registry()
     code = keys.get(_key(name))
     if code is None:
         detail = "" if name.strip() else "empty name"
-        raise UnknownProvinceError(name, _closest(name), detail=detail)
+        closest = _closest(name)
+        unit = non_province_unit(name) if name.strip() else None
+        if unit is not None:
+            # Still refused: its scores, if any, belong to the province it is (now) part of.
+            detail = (
+                f"{unit['name']} is a {unit['kind']}, not one of the 63 provinces: {unit['note']}"
+            )
+            closest = (unit["part_of"], *[c for c in closest if c != unit["part_of"]])[:3]
+        raise UnknownProvinceError(name, closest, detail=detail)
     return by_code[code]
 
 

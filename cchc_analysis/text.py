@@ -173,34 +173,32 @@ def _infer_decimal(body: str, original: object) -> str:
         return "," if mark == "." else "."  # repeated: it can only be grouping
     whole, _, frac = body.partition(mark)
     lead = whole.replace(" ", "")
-    if len(frac) != 3 or lead == "0":
-        # A thousands group has exactly three digits and never follows a lone 0.
+    if len(frac) != 3 or lead == "0" or (len(lead) > 3 and " " not in whole):
+        # A thousands group has exactly three digits and follows 1-3 digits, never a lone 0.
         return mark
-    if len(lead) == 1:
-        as_decimal, as_grouped = f"{lead}.{frac}", f"{lead}{frac}"
-        vi, en = (as_grouped, as_decimal) if mark == "." else (as_decimal, as_grouped)
-        raise _fail(
-            original,
-            f"ambiguous: it is {vi} in Vietnamese notation and {en} in English notation; pass "
-            "decimal=',' (Vietnamese) or decimal='.' (English) to say which the source uses",
-        )
-    # Two or more leading digits: read as Vietnamese grouping (15.983 hồ sơ = 15983), the
-    # notation of official releases. English sources with three decimals need decimal='.'.
-    return "," if mark == "." else "."
+    # One mark followed by exactly three digits: "15.983" is 15983 in Vietnamese notation and
+    # 15.983 in English, and PAPI's English-language totals ("48.811") look exactly like it.
+    # Guessing either way is silently wrong for one kind of source, so the caller must say.
+    as_decimal, as_grouped = f"{lead}.{frac}", f"{lead}{frac}"
+    vi, en = (as_grouped, as_decimal) if mark == "." else (as_decimal, as_grouped)
+    raise _fail(
+        original,
+        f"ambiguous: it is {vi} in Vietnamese notation and {en} in English notation; pass "
+        "decimal=',' (Vietnamese) or decimal='.' (English) to say which the source uses",
+    )
 
 
 def parse_vn_number(s: str | float | int, decimal: str | None = None) -> float:
     """Read a number written in Vietnamese (``1.234,5``) or English (``1,234.5``) notation.
 
-    ``"50,50"`` -> 50.5, ``"15.983"`` -> 15983.0, ``"1.234,5"`` -> 1234.5, ``"96%"`` -> 96.0,
+    ``"50,50"`` -> 50.5, ``"1.234,5"`` -> 1234.5, ``"1.234.567"`` -> 1234567.0, ``"96%"`` -> 96.0,
     ``"92,86 %"`` -> 92.86, ``"87.14"`` -> 87.14, ``"−0,25 điểm"`` -> -0.25.
 
     ``decimal`` names the decimal mark (``","`` Vietnamese, ``"."`` English). Without it the
     notation is inferred and ambiguous input raises: a single mark followed by exactly three
-    digits after one leading digit (``"1.234"``, ``"6,499"``) reads differently in the two
-    notations. With two or more leading digits (``"15.983"``) the Vietnamese reading is used,
-    so pass ``decimal="."`` for English-language sources that print three decimals
-    (PAPI's ``"48.811"``). Spaces (including no-break spaces) may group thousands, a leading
+    digits (``"1.234"``, ``"6,499"``, ``"15.983"``, PAPI's English ``"48.811"``) reads
+    differently in the two notations, so ``parse_vn_number("15.983", decimal=",")`` (15983.0)
+    or ``parse_vn_number("48.811", decimal=".")`` (48.811) must say which. Spaces (including no-break spaces) may group thousands, a leading
     ``+``/``-``/``−`` sign and a trailing ``%`` or ``điểm`` are accepted; percentages are
     returned as written (96% -> 96.0). Anything else raises ``ValueError`` naming the input.
     """

@@ -14,8 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from cchc_analysis import build as build_module
-from cchc_analysis import paths, registry
+from cchc_analysis import atomic, paths, registry
 from cchc_analysis.__main__ import main
 from cchc_analysis.build import (
     build,
@@ -256,7 +255,7 @@ def test_interrupted_write_leaves_no_partial_file(data_dir, monkeypatch):
     def interrupted(src, dst):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(build_module.os, "replace", interrupted)
+    monkeypatch.setattr(atomic.os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build_table(_spec(lambda: pd.DataFrame({"k": [1]})))
     folder = data_dir / "processed"

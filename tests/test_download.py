@@ -30,6 +30,7 @@ PINNED = {
     # one commit per crawl: each URL is pinned to its own commit (checked below)
     "qd766": "https://raw.githubusercontent.com/duynghiaqn/Crawler-766/",
     "provinces_2025_codes": "https://raw.githubusercontent.com/thanglequoc/vietnamese-provinces-database/cd58063299585146ded3981f2272946ef19ced54/",
+    "papi_check": "https://raw.githubusercontent.com/tunah72/papi-dashboard/2e42ab89bd452987a8661c5c60ccf5571bb7a884/",
 }
 
 
@@ -101,6 +102,7 @@ def test_registry_lists_pinned_files_with_provenance():
     assert registry.datasets() == [
         "papi",
         "papi_workbook",
+        "papi_check",
         "pci_workbooks",
         "pci_panel",
         "qd766",
@@ -120,7 +122,9 @@ def test_registry_lists_pinned_files_with_provenance():
 
 
 def test_registry_rejects_unknown_dataset():
-    with pytest.raises(CchcDataError, match=r"unknown dataset 'pci'.*papi, papi_workbook"):
+    with pytest.raises(
+        CchcDataError, match=r"unknown dataset 'pci'.*papi, papi_workbook, papi_check"
+    ):
         registry.files("pci")
 
 
@@ -260,6 +264,9 @@ def test_cli_reports_errors_without_traceback(data_dir, tmp_path, monkeypatch, c
     err = capsys.readouterr().err
     assert err.startswith("error: unknown dataset 'nope'") and "Traceback" not in err
     monkeypatch.setenv("CCHC_MIRROR", str(tmp_path / "nowhere"))
+    assert main(["fetch", "papi"]) == 1
+    assert "the mirror root" in capsys.readouterr().err  # the root itself is missing
+    (tmp_path / "nowhere").mkdir()
     assert main(["fetch", "papi"]) == 1
     assert "not found in the mirror" in capsys.readouterr().err
 

@@ -109,12 +109,12 @@ def test_fold_examples(raw, expected):
     ("raw", "expected"),
     [
         ("50,50", 50.5),
-        ("15.983", 15983.0),
         ("1.234,5", 1234.5),
         ("96%", 96.0),
         ("92,86 %", 92.86),
         ("92,86\u00a0%", 92.86),
         ("87.14", 87.14),
+        ("1234.567", 1234.567),
         ("9.19", 9.19),
         ("0,25", 0.25),
         ("0.123", 0.123),
@@ -128,7 +128,6 @@ def test_fold_examples(raw, expected):
         ("1 234 567", 1234567.0),
         ("1\u00a0234,5", 1234.5),
         ("1\u202f234,5", 1234.5),
-        ("100.000", 100000.0),
         ("2016", 2016.0),
         ("02", 2.0),
         ("+3,5", 3.5),
@@ -142,7 +141,9 @@ def test_parse_vn_number_examples(raw, expected):
     assert parse_vn_number(raw) == pytest.approx(expected, rel=0, abs=1e-12)
 
 
-@pytest.mark.parametrize("raw", ["1.234", "6,499", "1,234", "-5.000"])
+@pytest.mark.parametrize(
+    "raw", ["1.234", "6,499", "1,234", "-5.000", "15.983", "48.811", "100.000", "26.000", "123,456"]
+)
 def test_ambiguous_numbers_need_an_explicit_decimal_mark(raw):
     with pytest.raises(ValueError, match="ambiguous") as err:
         parse_vn_number(raw)
@@ -157,6 +158,8 @@ def test_decimal_argument_resolves_ambiguity_both_ways():
     assert parse_vn_number("6,499", decimal=".") == 6499.0
     # an English-language source printing three decimals (PAPI totals)
     assert parse_vn_number("48.811", decimal=".") == 48.811
+    assert parse_vn_number("15.983", decimal=",") == 15983.0
+    assert parse_vn_number("100.000", decimal=",") == 100000.0
     assert parse_vn_number("1.234,5", decimal=",") == 1234.5
 
 

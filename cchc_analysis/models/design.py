@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from cchc_analysis.keys import require_province_codes
 from cchc_analysis.models._checks import (
     ModelInputError,
     as_codes,
@@ -80,6 +81,7 @@ def prepare(panel: pd.DataFrame, outcome: str, exposure: str, controls: tuple[st
         raise ModelInputError("panel: 'year' must hold whole years")
     if panel["province_code"].isna().any():
         raise ModelInputError("panel: 'province_code' is missing in some rows")
+    require_province_codes(panel["province_code"].tolist(), "panel")
     extra = [f"max_{outcome}"] if f"max_{outcome}" in panel.columns else []
     data = panel[[*KEY, *variables, *extra]].copy()
     data["year"] = data["year"].astype("int64")

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from cchc_analysis.errors import DataValidationError
+from cchc_analysis.keys import require_one_key_form
 
 
 def as_wide(frame: object, name: str) -> pd.DataFrame:
@@ -59,6 +60,7 @@ def as_wide(frame: object, name: str) -> pd.DataFrame:
             list(out.index[np.unique(rows)]),
             f"infinite values in {sorted({str(out.columns[c]) for c in cols})}",
         )
+    require_one_key_form(list(out.index), name)
     out.index.name = frame.index.name or "unit"
     return out
 
@@ -145,6 +147,8 @@ def align_years(prev: object, curr: object) -> tuple[pd.DataFrame, pd.DataFrame]
     """Both years checked, with the components of ``curr`` put in the order of ``prev``."""
     p = as_wide(prev, "prev (year t-1)")
     c = as_wide(curr, "curr (year t)")
+    # "01" in one year and "1" in the other would make one province leave and a new one enter.
+    require_one_key_form([*p.index, *c.index.difference(p.index)], "prev/curr unit codes")
     only_prev = [x for x in p.columns if x not in c.columns]
     only_curr = [x for x in c.columns if x not in p.columns]
     if only_prev or only_curr:

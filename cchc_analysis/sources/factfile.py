@@ -171,6 +171,31 @@ def table_inputs(fact_files: tuple[str, ...], package_files: tuple[str, ...]):
     return inputs
 
 
+_SAVE_AS_UTF8 = "save it as UTF-8 (in Excel: Save As > 'CSV UTF-8 (Comma delimited)')"
+
+
+def _require_utf8(path: Path) -> None:
+    """Refuse text in another encoding with the line it breaks on and how to save it right."""
+    data = path.read_bytes()
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4096]:
+        raise DataValidationError(
+            str(path), "UTF-8 text", [1], f"the file is saved as UTF-16; {_SAVE_AS_UTF8}"
+        )
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        begin = max(data.rfind(b"\n", 0, err.start) + 1, err.start - 30)
+        context = data[begin : err.start + 10].split(b"\n")[0].decode("utf-8", "replace")
+        raise DataValidationError(
+            str(path),
+            "UTF-8 text",
+            [line],
+            f"byte 0x{data[err.start]:02x} on line {line} (near {context.strip()!r}) is not "
+            f"UTF-8, as in a file saved as Windows-1258 or Windows-1252; {_SAVE_AS_UTF8}",
+        ) from None
+
+
 def read_rows(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     """All cells of a facts CSV as str, plus ``source_row`` (the file line, header = 1).
 
@@ -179,6 +204,7 @@ def read_rows(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     """
     dataset = str(path)
     _require(path)
+    _require_utf8(path)
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.reader(fh)
@@ -208,6 +234,13 @@ def read_rows(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
             f"columns are exactly {list(columns)}",
             [1],
             "; ".join(p for p in parts if p),
+        )
+    if not rows:
+        raise DataValidationError(
+            dataset,
+            "has data rows",
+            [],
+            "the file has a header and no data rows (restore it with git if it was emptied)",
         )
     wrong = [(line, len(r)) for line, r in zip(lines, rows, strict=True) if len(r) != len(header)]
     if wrong:
@@ -282,6 +315,25 @@ def check_published(frame: pd.DataFrame, dataset: str) -> None:
         )
 
 
+def _check_whole_counts(frame: pd.DataFrame, known: pd.DataFrame, dataset: str) -> None:
+    """A count is written with digits only: "26.000" with a Vietnamese thousands dot would be
+    read as 26 (and "56.039" as a fraction), so any mark in a count's ``value`` is refused."""
+    kinds = frame["measure"].map(dict(zip(known["measure"], known["kind"], strict=True)))
+    bad = kinds.isin(["count", "rank"]) & frame["value"].str.contains(r"[.,]", regex=True)
+    if bad.any():
+        lines = frame.loc[bad, "source_row"].tolist()
+        shown = ", ".join(
+            f"line {line}: {v!r}" for line, v in zip(lines, frame.loc[bad, "value"], strict=True)
+        )
+        raise DataValidationError(
+            dataset,
+            "a count or rank is written with digits only, e.g. 26000 (a thousands dot, as in "
+            "'26.000', would be read as 26)",
+            lines,
+            shown,
+        )
+
+
 def read_fact_file(name: str, path: Path | str | None = None) -> pd.DataFrame:
     """Typed, validated rows of facts file ``name`` (read from ``path`` when given).
 
@@ -301,6 +353,7 @@ def read_fact_file(name: str, path: Path | str | None = None) -> pd.DataFrame:
         raw_format_schema(spec.columns, known["measure"], spec.index, spec.unit_types),
         dataset,
     )
+    _check_whole_counts(frame, known, dataset)
     frame = _typed(frame)
     frame = frame.merge(
         known.drop(columns=["file", "description"]),

@@ -218,9 +218,77 @@ def _province_facts(name: str, facts_dir, schema) -> pd.DataFrame:
     return check_table(out[list(schema.columns)], schema, PROVINCE_FACT_RULES, str(path))
 
 
+# (dossiers received, of which online, online share in %) as one source reports them together.
+DOSSIER_TRIPLES = tuple(
+    (f"dossiers_received{level}_q1", f"dossiers{online}{level}_q1", share)
+    for level, online, share in (
+        ("", "_received_online", "online_dossier_share_pct_q1"),
+        ("_provincial_departments", "_online", "online_share_pct_provincial_departments_q1"),
+        ("_district", "_online", "online_share_pct_district_q1"),
+        ("_commune", "_online", "online_share_pct_commune_q1"),
+    )
+)
+SHARE_ROUNDING = 0.011
+"""A published share may be rounded or truncated to two decimals (13.058 printed as 13.05)."""
+
+
+def check_dossier_counts(reports: pd.DataFrame, dataset: str) -> None:
+    """Cross-measure checks the dossier counts imply, per year, unit and source page.
+
+    Online dossiers above dossiers received is impossible and raises; a share that is not
+    online/received within :data:`SHARE_ROUNDING` is kept as published but warned about
+    (:class:`~cchc_analysis.errors.DataConsistencyWarning`) with its lines.
+    """
+    import warnings
+
+    from cchc_analysis.errors import DataConsistencyWarning
+
+    over, off = [], []
+    for _, group in reports.groupby(["year", "unit_key", "source_url"], sort=False):
+        value = dict(zip(group["measure"], group["value"], strict=True))
+        line = dict(zip(group["measure"], group["source_row"], strict=True))
+        for received, online, share in DOSSIER_TRIPLES:
+            if received not in value or online not in value:
+                continue
+            if value[online] > value[received]:
+                over.append(
+                    (
+                        line[online],
+                        f"{online} {value[online]:.0f} > {received} {value[received]:.0f}",
+                    )
+                )
+            elif share in value and value[received] > 0:
+                implied = 100 * value[online] / value[received]
+                if abs(implied - value[share]) > SHARE_ROUNDING:
+                    off.append(
+                        (
+                            line[share],
+                            f"{share} {value[share]} but {online}/{received} gives {implied:.2f}",
+                        )
+                    )
+    if over:
+        raise DataValidationError(
+            dataset,
+            "dossiers online at most dossiers received",
+            [o[0] for o in over],
+            "; ".join(o[1] for o in over),
+        )
+    if off:
+        warnings.warn(
+            f"{dataset}: rows {', '.join(str(o[0]) for o in off)}: a published share disagrees "
+            f"with its own counts beyond rounding ({'; '.join(o[1] for o in off)}); kept as "
+            "published, check the source page",
+            DataConsistencyWarning,
+            stacklevel=2,
+        )
+
+
 def make_online_services(facts_dir=None) -> pd.DataFrame:
     """Online dossier shares and service-quality (QĐ 766) scores reported for provinces."""
-    return _province_facts("online_services_facts.csv", facts_dir, ONLINE_SERVICES)
+    name = "online_services_facts.csv"
+    path = fact_path(name, facts_dir)
+    check_dossier_counts(read_fact_file(name, path), str(path))
+    return _province_facts(name, facts_dir, ONLINE_SERVICES)
 
 
 def make_dti(facts_dir=None) -> pd.DataFrame:
@@ -289,9 +357,9 @@ def _table(name: str, make, facts_dir) -> pd.DataFrame:
     """The processed table (rebuilt when stale), or a fresh one from ``facts_dir``."""
     if facts_dir is not None:
         return make(facts_dir)
-    from cchc_analysis.build import load_table
+    from cchc_analysis import store
 
-    return load_table(name)
+    return store.load(TABLES[name])
 
 
 def load_national_aggregates(*, facts_dir=None) -> pd.DataFrame:

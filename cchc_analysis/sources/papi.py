@@ -594,8 +594,19 @@ def _validate_by_file(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def _inputs() -> list[Path]:
-    # Where the registered files belong; tidy_papi() fetches any that are missing.
-    return [f.path for f in registry.files("papi") + registry.files(WORKBOOK_DATASET)]
+    # Where the registered files belong; tidy_papi() fetches any that are missing. The published
+    # figures are an input too: the build refuses an impossible one (notebook 01 plots them).
+    from cchc_analysis.sources.factfile import table_inputs
+
+    published = table_inputs(("papi_published_facts.csv",), ("papi_fact_measures.csv",))()
+    return [f.path for f in registry.files("papi") + registry.files(WORKBOOK_DATASET)] + published
+
+
+def _make_papi() -> pd.DataFrame:
+    from cchc_analysis.sources.papi_published import load_papi_published_facts
+
+    load_papi_published_facts()  # raises, naming file and line, on an impossible figure
+    return tidy_papi()
 
 
 def load_papi() -> pd.DataFrame:
@@ -603,15 +614,26 @@ def load_papi() -> pd.DataFrame:
 
     One row per (year, province_code, component); ``level`` is ``subdimension``, ``dimension`` or
     ``total``; ``rank`` is the competition rank among provinces with a total that year; ``era``
-    marks the 2018 re-composition. Provinces missing from a release have no rows.
+    marks the 2018 re-composition. Provinces missing from a release have no rows: the gaps are
+    those of the official workbooks (absent there, or carried as 0), listed with their source by
+    :func:`cchc_analysis.sources.papi_check.papi_gaps`.
     """
-    from cchc_analysis.build import load_table
+    from cchc_analysis import store
 
-    return load_table("papi")
+    return store.load(TABLES["papi"])
+
+
+def _as_year(year: object) -> int:
+    """A year as an int: ``2020`` or ``"2020"``; anything else raises naming what was given."""
+    if isinstance(year, str) and year.strip().isdigit():
+        return int(year)
+    if isinstance(year, bool) or not hasattr(year, "__index__"):
+        raise TypeError(f"year must be a whole year such as 2020, got {year!r}")
+    return int(year)
 
 
 def papi_wide(
-    year: int, level: str = "dimension", frame: pd.DataFrame | None = None
+    year: int | str, level: str = "dimension", frame: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """Provinces x components of one year and level (index ``province_code``), from :func:`load_papi`.
 
@@ -629,14 +651,13 @@ def papi_wide(
 
     if level not in _LEVEL_ORDER:
         raise ValueError(f"level must be one of {list(_LEVEL_ORDER)}, not {level!r}")
-    if year not in YEARS:
-        raise CchcDataError(
-            f"PAPI has no release for {year!r}; the years there are {YEARS[0]}-{YEARS[-1]}"
-        )
+    year = _as_year(year)
     frame = load_papi() if frame is None else frame
     rows = frame[(frame["year"] == year) & (frame["level"] == level)]
     if rows.empty:
-        raise CchcDataError(f"PAPI has no {level} scores for {year}")
+        years = sorted(frame.loc[frame["level"] == level, "year"].unique().tolist())
+        span = f"{years[0]}-{years[-1]}" if years else "none"
+        raise CchcDataError(f"PAPI has no {level} scores for {year}; years with them: {span}")
     wide = rows.pivot(index="province_code", columns="component", values="value")
     wide.columns.name = "component"
     wide = wide.sort_index()
@@ -650,7 +671,7 @@ TABLES = {
             "PAPI 2011-2024: sub-dimension scores as released, dimension and total scores as "
             "their sums, competition ranks; one row per year, province and component."
         ),
-        make=tidy_papi,
+        make=_make_papi,
         inputs=_inputs,
         key=("year", "province_code", "component"),
     )

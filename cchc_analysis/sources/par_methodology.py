@@ -124,13 +124,13 @@ TABLES = {
 def load_par_methodology() -> pd.DataFrame:
     """PAR Index fields per decision: names (vi/en), field code, maximum points or NaN with
     ``max_known=False``, criteria counts and sources."""
-    from cchc_analysis.build import load_table
+    from cchc_analysis import store
 
-    return load_table("par_methodology")
+    return store.load(TABLES["par_methodology"])
 
 
 def load_index_eras() -> pd.DataFrame:
     """Eras of the PAR Index and SIPAS; ``break_at_start`` marks the first year of a break."""
-    from cchc_analysis.build import load_table
+    from cchc_analysis import store
 
-    return load_table("index_eras")
+    return store.load(TABLES["index_eras"])

@@ -108,9 +108,9 @@ TABLES = {
 
 def _load(index: str, unit_type: str | None, facts_dir) -> pd.DataFrame:
     if facts_dir is None:
-        from cchc_analysis.build import load_table
+        from cchc_analysis import store
 
-        frame = load_table({"PAR": "par_index", "SIPAS": "sipas"}[index])
+        frame = store.load(TABLES[{"PAR": "par_index", "SIPAS": "sipas"}[index]])
     else:
         frame = _score_table(index, facts_dir)
     if unit_type is not None:
@@ -124,7 +124,7 @@ def load_par_index(unit_type: str | None = None, *, facts_dir=None) -> pd.DataFr
     """PAR Index by unit and year: ``year, unit_type, unit_code, unit, value, rank, band, ...``.
 
     ``unit_type`` keeps only ``"province"`` or ``"ministry"`` rows. By default the processed table
-    is read (and rebuilt when stale, see :func:`cchc_analysis.build.load_table`); ``facts_dir``
+    is read (and rebuilt when stale, see :func:`cchc_analysis.store.load`); ``facts_dir``
     reads the facts afresh from another folder instead.
     """
     return _load("PAR", unit_type, facts_dir)

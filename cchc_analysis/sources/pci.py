@@ -583,9 +583,9 @@ def load_pci() -> pd.DataFrame:
     the total (``"total"``, 0-100) for 2005-2016 from VCCI's workbooks, totals only for 2017-2022
     (``source = "stata_panel"``). ``province_code`` is the GSO code, or ``former:ha-tay``.
     """
-    from cchc_analysis.build import load_table
+    from cchc_analysis import store
 
-    return load_table("pci")
+    return store.load(TABLES["pci"])
 
 
 def pci_wide(year: int, level: str = "subindex", frame: pd.DataFrame | None = None) -> pd.DataFrame:

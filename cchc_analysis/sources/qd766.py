@@ -695,10 +695,10 @@ def load_qd766(level: str = "province") -> pd.DataFrame:
     """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
-    from cchc_analysis.build import load_table
+    from cchc_analysis import store
 
-    table = load_table("qd766")
-    checks = load_table("qd766_checks")
+    table = store.load(TABLES["qd766"])
+    checks = store.load(TABLES["qd766_checks"])
     here = checks[checks["level"] == level]
     if len(here):
         counts = here.groupby("rule").size()
@@ -719,9 +719,9 @@ def qd766_checks() -> pd.DataFrame:
     and agency/commune files of one date from different crawl runs:
     ``qd766_checks().groupby(["level", "rule"]).size()``.
     """
-    from cchc_analysis.build import load_table
+    from cchc_analysis import store
 
-    return load_table("qd766_checks")
+    return store.load(TABLES["qd766_checks"])
 
 
 def qd766_wide(
