@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from itertools import pairwise
-
 import numpy as np
 import pandas as pd
 
+from cchc_analysis.errors import CchcDataError
 from cchc_analysis.indices import get_index
 from cchc_analysis.methodology import METHODOLOGY_PREFIX, MethodologyWarning
 from cchc_analysis.ranking import score_change_decomposition, shapley_rank_attribution
@@ -161,7 +160,7 @@ class RankDrivers:
 def rank_drivers(
     index: str = "papi",
     era: str | None = None,
-    level: str = "dimension",
+    level: str | None = None,
     breaks: str = "documented",
     *,
     n_boot: int = 4000,
@@ -182,7 +181,7 @@ def rank_drivers(
     ['D4']
     """
     spec = get_index(index)
-    spec.check_level(level)
+    level = spec.check_level(level)
     if level not in spec.driver_levels:
         raise ValueError(
             f"rank_drivers works at the {' or '.join(spec.driver_levels)} level of {spec.name} "
@@ -191,12 +190,22 @@ def rank_drivers(
         )
     if breaks not in ("documented", "screened", "ignore"):
         raise ValueError(f"breaks must be 'documented', 'screened' or 'ignore', got {breaks!r}")
-    eras = [e[2] for e in spec.eras] if era is None else [era]
+    groups = spec.driver_groups()
+    if era is not None:
+        inside = {e[2]: set(spec.era_years(e[2])) for e in spec.eras}
+        chosen = [
+            (g, t) for g, t in groups if g == era or (era in inside and set(t[0]) <= inside[era])
+        ]
+        if not chosen:
+            raise CchcDataError(
+                f"{spec.name} has no era {era!r}; its eras are {[e[2] for e in spec.eras]}"
+                + (f" and its groups of transitions {[g for g, _ in groups]}" if spec.driver_eras else "")
+            )
+        groups = chosen
     per, relabelled, pooled = [], [], []
-    for name in eras:
-        years = spec.era_years(name)
+    for name, transitions in groups:
         rows = []
-        for y0, y1 in pairwise(years):
+        for y0, y1 in transitions:
             prev, curr = spec.wide(y0, level), spec.wide(y1, level)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", MethodologyWarning)
@@ -235,7 +244,9 @@ def rank_drivers(
 def _kind(term: str) -> str:
     if term == ENTRIES_EXITS:
         return ENTRIES_EXITS
-    return "methodology" if term.startswith(METHODOLOGY_PREFIX) else "performance"
+    # "methodology" alone is the switch of weights (weighted indices such as PCI)
+    is_method = term == "methodology" or term.startswith(METHODOLOGY_PREFIX)
+    return "methodology" if is_method else "performance"
 
 
 def _transition_terms(pr, era: str, view: str, y0: int, y1: int) -> pd.DataFrame:
