@@ -106,6 +106,12 @@ _EXPORTS = {
     "check_same_era": "provinces",
     "merge_provinces": "provinces",
     "check_codes_2025": "provinces",
+    # PCI and QĐ 766 as indices of the one-call answers; the bridge between eras (h8-indices)
+    "pci_methodology": "sources.pci",
+    "qd766_methodology": "sources.qd766",
+    "era_bridge": "bridge",
+    "EraBridge": "bridge",
+    "spearman_interval": "bridge",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
