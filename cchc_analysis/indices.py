@@ -15,6 +15,7 @@ register theirs with :func:`register_index`::
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -76,7 +77,8 @@ class IndexSpec:
         what = "release" if self.period is None else "period"
         return CchcDataError(
             f"{self.name} has no {what} {year!r}; the {what}s there are {span} "
-            f"({', '.join(map(str, self.years))})" + (f". {self.year_note}" if self.year_note else "")
+            f"({', '.join(map(str, self.years))})"
+            + (f". {self.year_note}" if self.year_note else "")
         )
 
     def check_year(self, year: int) -> int:
@@ -126,7 +128,7 @@ class IndexSpec:
         groups: dict[str, list[tuple]] = {}
         for _first, _last, name in self.eras:
             years = self.era_years(name)
-            for y0, y1 in zip(years, years[1:], strict=False):
+            for y0, y1 in itertools.pairwise(years):
                 if self.driver_eras is None:
                     group = name
                 else:

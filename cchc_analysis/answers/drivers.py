@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 
@@ -199,7 +200,11 @@ def rank_drivers(
         if not chosen:
             raise CchcDataError(
                 f"{spec.name} has no era {era!r}; its eras are {[e[2] for e in spec.eras]}"
-                + (f" and its groups of transitions {[g for g, _ in groups]}" if spec.driver_eras else "")
+                + (
+                    f" and its groups of transitions {[g for g, _ in groups]}"
+                    if spec.driver_eras
+                    else ""
+                )
             )
         groups = chosen
     per, relabelled, pooled = [], [], []
