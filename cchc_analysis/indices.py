@@ -74,9 +74,9 @@ class IndexSpec:
 
     def _year_error(self, year) -> CchcDataError:
         span = f"{self.years[0]}-{self.years[-1]}"
-        what = "release" if self.period is None else "period"
+        what, plural = ("release", "years") if self.period is None else ("period", "periods")
         return CchcDataError(
-            f"{self.name} has no {what} {year!r}; the {what}s there are {span} "
+            f"{self.name} has no {what} {year!r}; the {plural} there are {span} "
             f"({', '.join(map(str, self.years))})"
             + (f". {self.year_note}" if self.year_note else "")
         )
