@@ -389,7 +389,7 @@ def composition_changes(
     index: str,
     year_prev: int,
     year_curr: int,
-    level: str = "dimension",
+    level: str | None = None,
     breaks: str = "documented",
 ) -> pd.DataFrame:
     """Which components of ``index`` changed composition between ``year_prev`` and ``year_curr``.
@@ -405,11 +405,14 @@ def composition_changes(
     ['D8']
     >>> cc.composition_changes("papi", 2020, 2021)["component"].tolist()
     ['D5']
+    >>> cc.composition_changes("pci", 2008, 2009)["component"].tolist()  # PB dropped, BS renamed
+    ['PB', 'BS']
     """
     from cchc_analysis.indices import get_index
 
     spec = get_index(index)
-    spec.check_years(year_prev, year_curr)
+    level = spec.check_level(level)  # None: the index's own level (PAPI dimension, PCI subindex)
+    year_prev, year_curr = spec.check_years(year_prev, year_curr)
     prev, curr = spec.methodology(year_prev, level), spec.methodology(year_curr, level)
     screened = spec.screen(year_prev, year_curr) if breaks == "screened" else ()
     return compare_methodology(prev, curr, breaks, screened=screened)

@@ -9,6 +9,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cchc_analysis as cc
 from cchc_analysis.answers._common import resolve_unit
@@ -69,6 +71,35 @@ def test_added_component_with_own_weights_gets_a_clear_message():
     prev, curr = _pair()
     with pytest.raises(DataValidationError, match="only in 2021: \\['C'\\]"):
         cc.shapley_rank_attribution(prev, curr, weights={"A": 1, "B": 1, "C": 1})
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(3, 7),
+    cells=st.lists(st.integers(0, 20), min_size=7 * 5, max_size=7 * 5),
+    w_prev=st.lists(st.integers(1, 4), min_size=2, max_size=2),
+    w_curr=st.lists(st.integers(1, 4), min_size=3, max_size=3),
+)
+def test_added_component_property_exact_and_composite_is_each_years_recipe(
+    n, cells, w_prev, w_curr
+):
+    """For any scores and weights: the terms add up to each rank change, each year is ranked by
+    its own recipe, and the added component never appears as performance."""
+    units = [f"u{i}" for i in range(n)]
+    grid = np.reshape(np.asarray(cells, dtype=float)[: n * 5] / 2, (n, 5))
+    prev = pd.DataFrame(grid[:, :2], index=units, columns=["A", "B"])
+    curr = pd.DataFrame(grid[:, 2:], index=units, columns=["A", "B", "C"])
+    wp = dict(zip(["A", "B"], map(float, w_prev), strict=True))
+    wc = dict(zip(["A", "B", "C"], map(float, w_curr), strict=True))
+    attach_methodology(prev, _meta(2020, wp))
+    attach_methodology(curr, _meta(2021, wc))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MethodologyWarning)
+        fit = cc.shapley_rank_attribution(prev, curr)
+    assert "C" not in fit.players and "methodology:C" in fit.players
+    assert np.allclose(fit.contributions.sum(axis=1), fit.table["rank_change"])
+    assert (fit.table["rank_prev"] == cc.competition_rank(prev @ pd.Series(wp))).all()
+    assert (fit.table["rank_curr"] == cc.competition_rank(curr @ pd.Series(wc))).all()
 
 
 def _spec(**kw):

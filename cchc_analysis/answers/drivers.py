@@ -94,8 +94,13 @@ class RankDrivers:
             raise ValueError(f"view must be one of {VIEWS}, got {view!r}")
         data = self.pooled[self.pooled["view"] == view]
         eras = list(dict.fromkeys(data["era"]))
-        fig = fig or plt.figure(figsize=(6.5 * len(eras), 5.8), layout="constrained")
-        axes = np.atleast_1d(fig.subplots(1, len(eras), sharex=True))
+        ncols = min(3, len(eras))  # PCI's five groups wrap onto two rows
+        nrows = -(-len(eras) // ncols)
+        fig = fig or plt.figure(figsize=(6.5 * ncols, 5.8 * nrows), layout="constrained")
+        axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True)).ravel()
+        for ax in axes[len(eras) :]:
+            ax.set_visible(False)
+        axes = axes[: len(eras)]
         for ax, era in zip(axes, eras, strict=True):
             h = data[data["era"] == era].set_index("term")
             order = sorted(
@@ -108,7 +113,9 @@ class RankDrivers:
                 y + 0.2,
                 move,
                 height=0.38,
-                color=palette.INDEX_COLORS["PAPI"],
+                color=palette.INDEX_COLORS.get(
+                    palette._key(self.index), palette.INDEX_COLORS["PAPI"]
+                ),
                 label="share of absolute rank movement",
             )
             ax.errorbar(
@@ -130,7 +137,8 @@ class RankDrivers:
             )
             ax.set_yticks(y, [label(self.index, t) for t in h.index], fontsize=8.5)
             ax.axvline(0, color="0.3", lw=0.8)
-            ax.set_title(f"{era}: {int(h['transitions'].max())} transitions ({view})")
+            n_t = int(h["transitions"].max())
+            ax.set_title(f"{era}: {n_t} transition{'s' if n_t != 1 else ''} ({view})")
             ax.set_xlabel("share of the era's total (%)")
         axes[0].legend(loc="lower right", fontsize=8)
         fig.suptitle(
@@ -169,8 +177,8 @@ def rank_drivers(
 ) -> RankDrivers:
     """Shares of rank movement and of score-change variance by component, per transition and pooled.
 
-    Every consecutive pair of years inside each methodology era (``era``: one era's name, default
-    all) gets an exact Shapley rank attribution (field game) and the exact score-change
+    Every consecutive pair of years inside each methodology era (``era``: one era's name, or for an
+    index with weighting eras such as PCI one group's name; default all) gets an exact Shapley rank attribution (field game) and the exact score-change
     decomposition relative to the field; the shares are then reported in the three
     :data:`VIEWS` side by side. ``breaks`` ("documented" or "screened") says which components
     count as re-composed (:func:`cchc_analysis.composition_changes`); "ignore" makes the
@@ -180,6 +188,13 @@ def rank_drivers(
     >>> drivers = cc.rank_drivers("papi", era="2018-")
     >>> drivers.top("2018-", n=1)["term"].tolist()
     ['D4']
+
+    For PCI the groups are its weighting eras plus each break transition on its own (the new
+    weights there are the ``methodology`` term); ``era`` takes a group's name:
+
+    >>> pci = cc.rank_drivers("pci", era="2012→2013", n_boot=200)
+    >>> pci.pooled.query("view == 'methodology'").nlargest(2, "move_share")["term"].tolist()
+    ['TR', 'methodology']
     """
     spec = get_index(index)
     level = spec.check_level(level)
