@@ -16,6 +16,12 @@ Registered as ``"pci"`` (:func:`cchc_analysis.indices.register_index`). What the
 * **driver groups** of :func:`cchc_analysis.rank_drivers`: the weighting eras of ``pci_years.csv``
   (2006-2008, 2009-2012, 2013-) pooled within, and each break transition (``"2008→2009"``,
   ``"2012→2013"``) as a group of its own, so a re-weighting is never pooled with within-era moves.
+* **ranks** are those of each year's weighted sum of the sub-indices, i.e. the published ranks in
+  every year but 2011, whose published totals are not the weighted sums (``pci_years.csv``: a
+  documented exception); answers involving 2011 explain the weighted-sum ranks.
+* the ``raw`` view of :func:`cchc_analysis.rank_drivers` takes added, dropped and renamed
+  sub-indices at face value; a change of weights is still the ``methodology`` term there (it is a
+  recipe, not a score).
 * **Hà Tây** (scored 2006-2008, key ``former:ha-tay``) is a unit like any other: it leaves the
   ranking at 2008→2009 (the entries/exits term) and ``explain_rank_change("Hà Tây", 2007, 2008,
   index="pci")`` works.
