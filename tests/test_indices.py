@@ -73,7 +73,7 @@ def test_added_component_with_own_weights_gets_a_clear_message():
         cc.shapley_rank_attribution(prev, curr, weights={"A": 1, "B": 1, "C": 1})
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(
     n=st.integers(3, 7),
     cells=st.lists(st.integers(0, 20), min_size=7 * 5, max_size=7 * 5),
@@ -175,6 +175,11 @@ def test_pci_reweighting_2013_is_methodology_without_passing_weights():
     with pytest.warns(MethodologyWarning, match="PB"):
         fit = cc.shapley_rank_attribution(cc.pci_wide(2012), cc.pci_wide(2013))
     assert {"methodology", "methodology:PB"} <= set(fit.players)
+    meta = cc.methodology_of(cc.pci_wide(2013))
+    assert (meta.index, meta.year, meta.level, meta.era) == ("PCI", 2013, "subindex", "2006-")
+    assert (meta.component("TR").weight, meta.component("TR").maximum) == (2.0, 10.0)
+    assert meta.weights().sum() == pytest.approx(10.0)  # 100 points over 10-point sub-indices
+    assert "former:ha-tay" in cc.pci_wide(2008).index and len(cc.pci_wide(2008)) == 64
     hai_phong = fit.table.loc["31"]
     assert (hai_phong["rank_prev"], hai_phong["rank_curr"]) == (50, 15)
     assert hai_phong["methodology"] == pytest.approx(-25.95, abs=0.01)  # notebook 06: "about 26"
@@ -232,6 +237,9 @@ def test_qd766_explain_on_snapshots_with_the_caveat():
     assert change.unit == "2025:52" and change.n_prev == change.n_curr == 34
     assert (change.rank_prev, change.rank_curr) == (12, 4)
     assert "cumulative 2026 year to date" in change.summary()
+    drivers = cc.rank_drivers(index="qd766", n_boot=100)
+    assert "year to date" in drivers.extra["caveat"]
+    assert set(drivers.per_transition["year_prev"]) == set(get_index("qd766").years[:-1])
     # the same Shapley fit as notebook 05 computes by hand
     prov = cc.load_qd766("province")
     dates = sorted(prov["snapshot_date"].unique())

@@ -152,7 +152,8 @@ class RankDrivers:
             fig,
             f"{get_index(self.index).source}. cchc_analysis.rank_drivers: Shapley rank "
             "attribution (field game) and exact covariance split of score changes relative "
-            "to the field; no variance share for entries/exits.",
+            "to the field; no variance share for entries/exits."
+            + (f" {self.extra['caveat']}" if self.extra.get("caveat") else ""),
         )
         return fig
 
@@ -258,6 +259,7 @@ def rank_drivers(
         relabelled=rel,
         n_boot=n_boot,
         seed=seed,
+        extra={"caveat": spec.caveat} if spec.caveat else {},
     )
 
 
