@@ -141,6 +141,12 @@ _EXPORTS = {
     "save_table": "outputs",
     "non_province_unit": "provinces",
     "require_province_codes": "keys",
+    # PCI and QĐ 766 as indices of the one-call answers; the bridge between eras (h8-indices)
+    "pci_methodology": "sources.pci",
+    "qd766_methodology": "sources.qd766",
+    "era_bridge": "bridge",
+    "EraBridge": "bridge",
+    "spearman_interval": "bridge",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

@@ -15,6 +15,7 @@ register theirs with :func:`register_index`::
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -33,7 +34,17 @@ class IndexSpec:
     ``wide(year, level)``: units × components with :class:`~cchc_analysis.methodology.ScoreMeta`
     attached; ``methodology(year, level)``: that metadata alone; ``screen(year_prev, year_curr)``:
     upstream parts a level-shift screen flags between the two years (may be empty);
-    ``eras``: (first year, last year, name) per methodology era; ``source``: the figure source line.
+    ``eras``: (first year, last year, name) per methodology era (years in one era can be compared);
+    ``source``: the figure source line.
+
+    Optional, for indices unlike PAPI: ``default_level`` (the level the answers use when none is
+    given); ``driver_eras`` (groups :func:`cchc_analysis.rank_drivers` pools over, e.g. PCI's
+    weighting eras inside one comparable series; a transition between two groups is reported as its
+    own group ``"2012→2013"``; default: ``eras``); ``key_era`` (``"2008-2025"``: units are the 63
+    provinces, ``"2025-"``: the 34 provinces from July 2025, keyed ``"2025:NN"``); ``period`` (turns
+    what a user passes as a year into the value in ``years``, e.g. snapshot dates as
+    ``"2026-09-17"``; default: an integer year); ``caveat`` (a sentence every summary ends with);
+    ``year_note`` (added to the message naming the years there are).
     """
 
     key: str
@@ -48,6 +59,12 @@ class IndexSpec:
     driver_levels: tuple[str, ...] = ("dimension",)
     unit_names: Callable[[], pd.Series] | None = None
     extra: dict = field(default_factory=dict)
+    default_level: str = "dimension"
+    driver_eras: tuple[tuple, ...] | None = None
+    key_era: str = "2008-2025"
+    period: Callable[[object], object] | None = None
+    caveat: str = ""
+    year_note: str = ""
 
     def era_of(self, year: int) -> str:
         for first, last, name in self.eras:
@@ -57,12 +74,22 @@ class IndexSpec:
 
     def _year_error(self, year) -> CchcDataError:
         span = f"{self.years[0]}-{self.years[-1]}"
+        what, plural = ("release", "years") if self.period is None else ("period", "periods")
         return CchcDataError(
-            f"{self.name} has no release for {year!r}; the years there are {span} "
+            f"{self.name} has no {what} {year!r}; the {plural} there are {span} "
             f"({', '.join(map(str, self.years))})"
+            + (f". {self.year_note}" if self.year_note else "")
         )
 
     def check_year(self, year: int) -> int:
+        if self.period is not None:
+            try:
+                y = self.period(year)
+            except (TypeError, ValueError):
+                raise self._year_error(year) from None
+            if y not in self.years:
+                raise self._year_error(year)
+            return y
         try:
             y = int(year)
         except (TypeError, ValueError):
@@ -87,6 +114,30 @@ class IndexSpec:
             )
         return a, b
 
+    def previous(self, year):
+        """The period before ``year`` in ``years`` (``None`` for the first)."""
+        i = list(self.years).index(year)
+        return self.years[i - 1] if i > 0 else None
+
+    def driver_groups(self) -> list[tuple[str, list[tuple]]]:
+        """``(group, transitions)`` that :func:`cchc_analysis.rank_drivers` pools over.
+
+        Consecutive periods inside one era; with ``driver_eras``, a transition inside one driver
+        era belongs to it and one between two driver eras is a group of its own (``"2012→2013"``).
+        """
+        groups: dict[str, list[tuple]] = {}
+        for _first, _last, name in self.eras:
+            years = self.era_years(name)
+            for y0, y1 in itertools.pairwise(years):
+                if self.driver_eras is None:
+                    group = name
+                else:
+                    g0 = [e[2] for e in self.driver_eras if e[0] <= y0 <= e[1]]
+                    g1 = [e[2] for e in self.driver_eras if e[0] <= y1 <= e[1]]
+                    group = g0[0] if g0 and g0 == g1 else f"{y0}→{y1}"
+                groups.setdefault(group, []).append((y0, y1))
+        return list(groups.items())
+
     def era_years(self, era: str) -> list[int]:
         for first, last, name in self.eras:
             if name == era:
@@ -95,7 +146,10 @@ class IndexSpec:
             f"{self.name} has no era {era!r}; its eras are {[e[2] for e in self.eras]}"
         )
 
-    def check_level(self, level: str) -> str:
+    def check_level(self, level: str | None) -> str:
+        """``level`` if the index has it (``None``: :attr:`default_level`)."""
+        if level is None:
+            return self.default_level
         if level not in self.levels:
             raise ValueError(
                 f"{self.name}: level must be one of {list(self.levels)}, not {level!r}"
@@ -106,19 +160,27 @@ class IndexSpec:
 _REGISTRY: dict[str, IndexSpec | Callable[[], IndexSpec]] = {}
 
 
+def _registry_key(key: object) -> str:
+    # case, diacritics and spaces do not matter: "QĐ 766", "qd766" and "QD 766" are one index
+    from cchc_analysis.text import fold
+
+    return fold(str(key)).replace(" ", "")
+
+
 def register_index(key: str, spec: IndexSpec | Callable[[], IndexSpec]) -> None:
     """Make an index available to the one-call answers (``spec`` or a function that builds it)."""
-    _REGISTRY[key.lower()] = spec
+    _REGISTRY[_registry_key(key)] = spec
 
 
 def get_index(key: str) -> IndexSpec:
-    """The :class:`IndexSpec` registered as ``key`` (case-insensitive), e.g. ``"papi"``."""
-    found = _REGISTRY.get(str(key).lower())
+    """The :class:`IndexSpec` registered as ``key`` (case-, diacritic- and space-insensitive:
+    ``"papi"``, ``"pci"``, ``"qd766"`` or ``"QĐ 766"``)."""
+    found = _REGISTRY.get(_registry_key(key))
     if found is None:
         raise CchcDataError(f"unknown index {key!r}; registered indices: {sorted(_REGISTRY)}")
     if not isinstance(found, IndexSpec):
         found = found()
-        _REGISTRY[str(key).lower()] = found
+        _REGISTRY[_registry_key(key)] = found
     return found
 
 
@@ -235,3 +297,18 @@ def _papi() -> IndexSpec:
 
 
 register_index("papi", _papi)
+
+
+def _lazy(module: str, builder: str) -> Callable[[], IndexSpec]:
+    """Build a spec from its loader module only when first asked for (no import at start-up)."""
+
+    def build() -> IndexSpec:
+        import importlib
+
+        return getattr(importlib.import_module(module), builder)()
+
+    return build
+
+
+register_index("pci", _lazy("cchc_analysis.sources.pci_index", "pci_index"))
+register_index("qd766", _lazy("cchc_analysis.sources.qd766_index", "qd766_index"))

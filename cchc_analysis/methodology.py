@@ -273,9 +273,11 @@ def compare_methodology(
     ``reason`` is ``signature`` (parts added, dropped, rescaled or relabelled), ``record`` (a row of
     ``data/methodology_records.csv``) or ``screen`` (an upstream part in ``screened``, the parts
     flagged by a level-shift screen, used only with ``breaks="screened"``). ``what`` says what
-    changed and ``source`` where that is written down. Components in only one year are left out
-    (the ranking functions refuse such pairs anyway). Raises for different indices or levels, and
-    for years of different methodology eras.
+    changed and ``source`` where that is written down. A component scored in only one of the two
+    years (added to or dropped from the index) is a ``signature`` change: the ranking functions give
+    it score 0 and weight 0 in the year it is absent and report its whole effect as
+    ``methodology:<code>``. Raises for different indices or levels, and for years of different
+    methodology eras.
     """
     if breaks not in BREAKS_CHOICES:
         raise ValueError(f"breaks must be one of {BREAKS_CHOICES} or None, got {breaks!r}")
@@ -287,9 +289,18 @@ def compare_methodology(
     records = methodology_records(prev.index)
     records = records[(records["year_prev"] >= lo) & (records["year_curr"] <= hi)]
     flagged = set(screened)
-    for code in prev.codes:
+    for code in dict.fromkeys([*prev.codes, *curr.codes]):
         old, new = prev.component(code), curr.component(code)
-        if new is None:
+        if old is None or new is None:
+            # a component scored in one year only (PCI's policy bias, absent 2009-2012): its
+            # whole effect on the ranking is a change of method, never performance
+            gone = new is None
+            what = (
+                f"scored in {prev.year} but not in {curr.year} (dropped from the index)"
+                if gone
+                else f"not scored in {prev.year}, scored in {curr.year} (added to the index)"
+            )
+            rows[code] = [code, "signature", what, f"component table of {prev.index}"]
             continue
         found = []
         diff = _signature_difference(old, new)
@@ -378,7 +389,7 @@ def composition_changes(
     index: str,
     year_prev: int,
     year_curr: int,
-    level: str = "dimension",
+    level: str | None = None,
     breaks: str = "documented",
 ) -> pd.DataFrame:
     """Which components of ``index`` changed composition between ``year_prev`` and ``year_curr``.
@@ -394,11 +405,14 @@ def composition_changes(
     ['D8']
     >>> cc.composition_changes("papi", 2020, 2021)["component"].tolist()
     ['D5']
+    >>> cc.composition_changes("pci", 2008, 2009)["component"].tolist()  # PB dropped, BS renamed
+    ['PB', 'BS']
     """
     from cchc_analysis.indices import get_index
 
     spec = get_index(index)
-    spec.check_years(year_prev, year_curr)
+    level = spec.check_level(level)  # None: the index's own level (PAPI dimension, PCI subindex)
+    year_prev, year_curr = spec.check_years(year_prev, year_curr)
     prev, curr = spec.methodology(year_prev, level), spec.methodology(year_curr, level)
     screened = spec.screen(year_prev, year_curr) if breaks == "screened" else ()
     return compare_methodology(prev, curr, breaks, screened=screened)

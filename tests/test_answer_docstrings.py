@@ -18,6 +18,9 @@ MODULES = [
     "cchc_analysis.answers.recipe",
     "cchc_analysis.ranking.decomposition",
     "cchc_analysis.sources.papi",
+    "cchc_analysis.sources.pci_index",
+    "cchc_analysis.sources.qd766_index",
+    "cchc_analysis.bridge",
 ]
 
 

@@ -60,15 +60,64 @@ def noise_verdict(index: str, unit: str, year_prev: int, year_curr: int) -> obje
 
 
 def resolve_unit(unit: object, spec: IndexSpec) -> tuple[str, str]:
-    """``(code, name)`` of a province given in any spelling (closest spellings on a miss)."""
-    from cchc_analysis.provinces import normalize_province, province_by_code
+    """``(code, name)`` of a province given in any spelling (closest spellings on a miss).
+
+    The key must be of the index's era: a 63-province GSO code (``"52"``) for an index of the 34
+    provinces from July 2025, or a ``"2025:52"`` key for a 63-province index, raises
+    :class:`~cchc_analysis.provinces.EraMismatchError` naming both eras.
+    """
+    from cchc_analysis.provinces import (
+        _ERA_LABEL,
+        KEY_2025_PREFIX,
+        EraMismatchError,
+        UnknownProvinceError,
+        normalize_province,
+        normalize_province_2025,
+        province_by_code,
+    )
 
     text = str(unit).strip()
-    if text.isdigit() and len(text) == 2:  # a GSO code, as the wide frames' index has it
-        province = province_by_code(text)
-    else:
-        province = normalize_province(text)
+    is_gso = text.isdigit() and len(text) == 2  # a GSO code, as the 63-province frames have it
+    is_2025 = text.startswith(KEY_2025_PREFIX)
+    era = spec.key_era
+    if (is_gso and era != "2008-2025") or (is_2025 and era != "2025-"):
+        given = "2008-2025" if is_gso else "2025-"
+        raise EraMismatchError(
+            f"{text!r} is a key of the {_ERA_LABEL[given]}, but {spec.name} is keyed by the "
+            f"{_ERA_LABEL[era]}. A new province keeps the code of the former province hosting "
+            "its capital, so a bare code is never matched across eras; pass the province's name "
+            "or a key of the index's era"
+        )
+    if era == "2025-":
+        if is_2025:
+            from cchc_analysis.provinces import _registry_2025, official_code_2025
+
+            official_code_2025(text)  # raises for an unknown key
+            province = _registry_2025()[0][text]
+        else:
+            province = normalize_province_2025(text)
+        return province.key, province.name_vi
+    # a former province the index scored (Hà Tây in PCI 2006-2008: key "former:ha-tay")
+    former = _former_units(spec)
+    if text in former.index:
+        return text, str(former[text])
+    try:
+        province = province_by_code(text) if is_gso else normalize_province(text)
+    except UnknownProvinceError:
+        from cchc_analysis.text import fold
+
+        hit = [k for k, v in former.items() if fold(v) == fold(text)]
+        if hit:
+            return hit[0], str(former[hit[0]])
+        raise
     return province.code, province.name_vi
+
+
+def _former_units(spec: IndexSpec) -> pd.Series:
+    if spec.unit_names is None:
+        return pd.Series(dtype=str)
+    names = spec.unit_names()
+    return names[[str(k).startswith("former:") for k in names.index]]
 
 
 def label(index: str, term: str) -> str:

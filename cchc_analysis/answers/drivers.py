@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -110,8 +109,13 @@ class RankDrivers:
             raise ValueError(f"view must be one of {VIEWS}, got {view!r}")
         data = self.pooled[self.pooled["view"] == view]
         eras = list(dict.fromkeys(data["era"]))
-        fig = fig or plt.figure(figsize=(6.5 * len(eras), 5.8), layout="constrained")
-        axes = np.atleast_1d(fig.subplots(1, len(eras), sharex=True))
+        ncols = min(3, len(eras))  # PCI's five groups wrap onto two rows
+        nrows = -(-len(eras) // ncols)
+        fig = fig or plt.figure(figsize=(6.5 * ncols, 5.8 * nrows), layout="constrained")
+        axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True)).ravel()
+        for ax in axes[len(eras) :]:
+            ax.set_visible(False)
+        axes = axes[: len(eras)]
         for ax, era in zip(axes, eras, strict=True):
             h = data[data["era"] == era].set_index("term")
             order = sorted(
@@ -124,7 +128,9 @@ class RankDrivers:
                 y + 0.2,
                 move,
                 height=0.38,
-                color=palette.INDEX_COLORS["PAPI"],
+                color=palette.INDEX_COLORS.get(
+                    palette._key(self.index), palette.INDEX_COLORS["PAPI"]
+                ),
                 label="share of absolute rank movement",
             )
             ax.errorbar(
@@ -146,7 +152,8 @@ class RankDrivers:
             )
             ax.set_yticks(y, [label(self.index, t) for t in h.index], fontsize=8.5)
             ax.axvline(0, color="0.3", lw=0.8)
-            ax.set_title(f"{era}: {int(h['transitions'].max())} transitions ({view})")
+            n_t = int(h["transitions"].max())
+            ax.set_title(f"{era}: {n_t} transition{'s' if n_t != 1 else ''} ({view})")
             ax.set_xlabel("share of the era's total (%)")
         axes[0].legend(loc="lower right", fontsize=8)
         fig.suptitle(
@@ -160,7 +167,8 @@ class RankDrivers:
             fig,
             f"{get_index(self.index).source}. cchc_analysis.rank_drivers: Shapley rank "
             "attribution (field game) and exact covariance split of score changes relative "
-            "to the field; no variance share for entries/exits.",
+            "to the field; no variance share for entries/exits."
+            + (f" {self.extra['caveat']}" if self.extra.get("caveat") else ""),
         )
         return fig
 
@@ -177,7 +185,7 @@ class RankDrivers:
 def rank_drivers(
     index: str = "papi",
     era: str | None = None,
-    level: str = "dimension",
+    level: str | None = None,
     breaks: str = "documented",
     *,
     n_boot: int = 4000,
@@ -185,8 +193,8 @@ def rank_drivers(
 ) -> RankDrivers:
     """Shares of rank movement and of score-change variance by component, per transition and pooled.
 
-    Every consecutive pair of years inside each methodology era (``era``: one era's name, default
-    all) gets an exact Shapley rank attribution (field game) and the exact score-change
+    Every consecutive pair of years inside each methodology era (``era``: one era's name, or for an
+    index with weighting eras such as PCI one group's name; default all) gets an exact Shapley rank attribution (field game) and the exact score-change
     decomposition relative to the field; the shares are then reported in the three
     :data:`VIEWS` side by side. ``breaks`` ("documented" or "screened") says which components
     count as re-composed (:func:`cchc_analysis.composition_changes`); "ignore" makes the
@@ -196,9 +204,16 @@ def rank_drivers(
     >>> drivers = cc.rank_drivers("papi", era="2018-")
     >>> drivers.top("2018-", n=1)["term"].tolist()
     ['D4']
+
+    For PCI the groups are its weighting eras plus each break transition on its own (the new
+    weights there are the ``methodology`` term); ``era`` takes a group's name:
+
+    >>> pci = cc.rank_drivers("pci", era="2012→2013", n_boot=200)
+    >>> pci.pooled.query("view == 'methodology'").nlargest(2, "move_share")["term"].tolist()
+    ['TR', 'methodology']
     """
     spec = get_index(index)
-    spec.check_level(level)
+    level = spec.check_level(level)
     if level not in spec.driver_levels:
         raise ValueError(
             f"rank_drivers works at the {' or '.join(spec.driver_levels)} level of {spec.name} "
@@ -207,12 +222,26 @@ def rank_drivers(
         )
     if breaks not in ("documented", "screened", "ignore"):
         raise ValueError(f"breaks must be 'documented', 'screened' or 'ignore', got {breaks!r}")
-    eras = [e[2] for e in spec.eras] if era is None else [era]
+    groups = spec.driver_groups()
+    if era is not None:
+        inside = {e[2]: set(spec.era_years(e[2])) for e in spec.eras}
+        chosen = [
+            (g, t) for g, t in groups if g == era or (era in inside and set(t[0]) <= inside[era])
+        ]
+        if not chosen:
+            raise CchcDataError(
+                f"{spec.name} has no era {era!r}; its eras are {[e[2] for e in spec.eras]}"
+                + (
+                    f" and its groups of transitions {[g for g, _ in groups]}"
+                    if spec.driver_eras
+                    else ""
+                )
+            )
+        groups = chosen
     per, relabelled, pooled = [], [], []
-    for name in eras:
-        years = spec.era_years(name)
+    for name, transitions in groups:
         rows = []
-        for y0, y1 in pairwise(years):
+        for y0, y1 in transitions:
             prev, curr = spec.wide(y0, level), spec.wide(y1, level)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", MethodologyWarning)
@@ -245,13 +274,16 @@ def rank_drivers(
         relabelled=rel,
         n_boot=n_boot,
         seed=seed,
+        extra={"caveat": spec.caveat} if spec.caveat else {},
     )
 
 
 def _kind(term: str) -> str:
     if term == ENTRIES_EXITS:
         return ENTRIES_EXITS
-    return "methodology" if term.startswith(METHODOLOGY_PREFIX) else "performance"
+    # "methodology" alone is the switch of weights (weighted indices such as PCI)
+    is_method = term == "methodology" or term.startswith(METHODOLOGY_PREFIX)
+    return "methodology" if is_method else "performance"
 
 
 def _transition_terms(pr, era: str, view: str, y0: int, y1: int) -> pd.DataFrame:

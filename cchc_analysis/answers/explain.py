@@ -50,6 +50,7 @@ class RankChange:
     climb: pd.DataFrame | None
     uncertainty: pd.Series | None
     relabelled: dict[str, str] = field(default_factory=dict)
+    caveat: str = ""
 
     @property
     def places_gained(self) -> float:
@@ -111,7 +112,7 @@ class RankChange:
                 f"{head}: {self.status} ({ordinal(self.rank_prev)} of {self.n_prev} in "
                 f"{self.year_prev}, {ordinal(self.rank_curr)} of {self.n_curr} in "
                 f"{self.year_curr}); a rank change can only be attributed for units ranked in both "
-                "years."
+                "years." + (f" {self.caveat}" if self.caveat else "")
             )
         gained = self.places_gained
         t = self.table
@@ -166,6 +167,8 @@ class RankChange:
                     + "/".join(f"{v:.3g}" for v in need)
                     + " points on its cheapest single component."
                 )
+        if self.caveat:
+            parts.append(self.caveat)
         return " ".join(parts)
 
     def plot(self, fig=None):
@@ -219,7 +222,7 @@ def explain_rank_change(
     year_prev: int,
     year_curr: int,
     index: str = "papi",
-    level: str = "dimension",
+    level: str | None = None,
     breaks: str | None = None,
     *,
     n_draws: int = 10_000,
@@ -227,7 +230,14 @@ def explain_rank_change(
 ) -> RankChange:
     """Why ``unit``'s rank changed from ``year_prev`` to ``year_curr``: one call, one object.
 
-    ``unit``: any spelling :func:`cchc_analysis.normalize_province` understands. The result holds
+    ``unit``: any spelling :func:`cchc_analysis.normalize_province` understands (for an index of
+    the 34 provinces from July 2025, such as ``index="qd766"``, any spelling
+    :func:`cchc_analysis.normalize_province_2025` understands or a key ``"2025:52"``; a 63-province
+    code raises :class:`cchc_analysis.EraMismatchError`). ``year_prev``/``year_curr``: the index's
+    periods — years, or for QĐ 766 snapshot dates (``"2026-09-17"``). ``level``: default the
+    index's own (``dimension`` for PAPI, ``subindex`` for PCI, ``group`` for QĐ 766). For PCI the
+    weights come with the frames: a change of weights (2008→2009, 2012→2013) is the
+    ``methodology`` term, a sub-index added, dropped or renamed is ``methodology:<code>``. The result holds
     the two ranks, the unit's exact Shapley terms (components; re-composed components as
     ``methodology:<code>``; entries/exits of other units), its score change relative to the
     field, the points it needs on one component to climb 1, 3 and 5 places
@@ -241,9 +251,15 @@ def explain_rank_change(
     >>> change.places_gained > 0
     True
     >>> fig = change.plot()
+    >>> pci = cc.explain_rank_change("Hải Phòng", 2012, 2013, index="pci")
+    >>> round(float(pci.terms["methodology"]))  # places from VCCI's new weights (< 0 = up)
+    -26
+    >>> qd = cc.explain_rank_change("Gia Lai", "2026-09-17", "2026-10-10", index="qd766")
+    >>> "year to date" in qd.summary()
+    True
     """
     spec = get_index(index)
-    spec.check_level(level)
+    level = spec.check_level(level)
     y0, y1 = spec.check_years(year_prev, year_curr)
     code, name = _common.resolve_unit(unit, spec)
     prev_raw, curr_raw = spec.wide(y0, level), spec.wide(y1, level)
@@ -301,6 +317,7 @@ def explain_rank_change(
         climb=climb,
         uncertainty=uncertainty,
         relabelled=pr.relabelled,
+        caveat=spec.caveat,
     )
 
 

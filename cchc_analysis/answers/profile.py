@@ -237,7 +237,7 @@ def _sure_text(p: ProvinceProfile) -> str:
 
 
 def province_profile(
-    unit: str, index: str = "papi", level: str = "dimension", *, n_draws: int = 10_000
+    unit: str, index: str = "papi", level: str | None = None, *, n_draws: int = 10_000
 ) -> ProvinceProfile:
     """A province's latest scores against the field, rank history, drivers and headroom.
 
@@ -249,9 +249,11 @@ def province_profile(
     >>> profile.header().startswith("Quảng Ninh")
     True
     >>> fig = profile.plot()
+    >>> cc.province_profile("Hà Nội", index="pci").header()
+    'Hà Nội — PCI 2016: 60.74 points, rank 14 of 63'
     """
     spec = get_index(index)
-    spec.check_level(level)
+    level = spec.check_level(level)
     code, name = _common.resolve_unit(unit, spec)
     rows = []
     frames = {}
@@ -272,12 +274,17 @@ def province_profile(
     history = pd.DataFrame(rows, columns=["year", "era", "rank", "n_ranked", "score"])
     history = history.set_index("year")
     changes = []
-    for first, last, _era in spec.eras:
-        for y0, y1 in pairwise(range(first, last + 1)):
+    for _first, _last, era in spec.eras:
+        for y0, y1 in pairwise(spec.era_years(era)):
             if y0 in frames and y1 in frames:
-                found = compare_methodology(methodology_of(frames[y0]), methodology_of(frames[y1]))
-                if len(found):
-                    changes.append((y0, y1, tuple(found["component"])))
+                m0, m1 = methodology_of(frames[y0]), methodology_of(frames[y1])
+                found = list(compare_methodology(m0, m1)["component"])
+                w0, w1 = m0.weights(), m1.weights()
+                common = w0.index.intersection(w1.index)
+                if not w0[common].equals(w1[common]):
+                    found.append("weights")  # a new recipe (PCI 2009, 2013)
+                if found:
+                    changes.append((y0, y1, tuple(found)))
     changes = pd.DataFrame(changes, columns=["year_prev", "year_curr", "components"])
     ranked = history.index[history["rank"].notna()]
     if len(ranked) == 0:
@@ -295,14 +302,15 @@ def province_profile(
             None,
             {"noise": None},
         )
-    latest = int(ranked.max())
+    latest = ranked.max()  # a year, or a snapshot date for QĐ 766
+    latest = int(latest) if isinstance(latest, (int, np.integer)) else latest
     curr = frames[latest]
     table = _scores(curr, code)
     table = table.join(_climb(curr, code, _common.maxima(curr), _common.weights(curr)))
     latest_change = None
     for y1 in sorted(ranked, reverse=True):
-        y0 = y1 - 1
-        if y0 in ranked and spec.era_of(y0) == spec.era_of(y1):
+        y0 = spec.previous(y1)
+        if y0 is not None and y0 in ranked and spec.era_of(y0) == spec.era_of(y1):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", MethodologyWarning)
                 latest_change = explain_rank_change(code, y0, y1, index, level, n_draws=n_draws)

@@ -98,6 +98,7 @@ def prepare(
         )
     mode = breaks or "documented"
     check_comparable(mp, mc)
+    prev, curr = _fill_absent(prev, curr, mp, mc, weights, prev_weights)
     if mode == "ignore":
         changes = compare_methodology(mp, mc, "ignore")
     else:
@@ -123,6 +124,37 @@ def prepare(
     return Prepared(new_prev, new_curr, weights, prev_weights, mode, relabelled, keyed)
 
 
+def _fill_absent(prev, curr, mp: ScoreMeta, mc: ScoreMeta, weights, prev_weights):
+    """Both years with the union of their components: one absent in a year scores 0 there.
+
+    Only for components the metadata knows (an index that added or dropped one, e.g. PCI's policy
+    bias, absent 2009-2012), and only when the weights come from the metadata: the absent
+    component then gets weight 0 in that year, so each year's composite is still its own recipe.
+    """
+    only_prev = [c for c in prev.columns if c not in curr.columns]
+    only_curr = [c for c in curr.columns if c not in prev.columns]
+    if not (only_prev or only_curr):
+        return prev, curr
+    unknown = [c for c in only_prev if str(c) not in mp.codes] + [
+        c for c in only_curr if str(c) not in mc.codes
+    ]
+    if unknown:
+        return prev, curr  # columns the metadata does not describe: the plain check refuses them
+    if weights is not None or prev_weights is not None:
+        raise DataValidationError(
+            "prev/curr",
+            "the same components in both years, or weights from the frames' methodology",
+            detail=f"{mp.index} {mp.year}->{mc.year}: only in {mp.year}: {only_prev}; only in "
+            f"{mc.year}: {only_curr}. With weights taken from the frames' metadata (pass no "
+            "weights) a component scored in one year only is reported as methodology:<code>; "
+            "with weights of your own, select the common components",
+        )
+    order = [*prev.columns, *only_curr]
+    new_prev = prev.assign(**dict.fromkeys(map(str, only_curr), 0.0))[order]
+    new_curr = curr.assign(**dict.fromkeys(map(str, only_prev), 0.0))[order]
+    return new_prev, new_curr
+
+
 def _renamed(values: object, names: dict[str, str]) -> object:
     """A per-component Series or dict with relabelled components renamed (anything else as is)."""
     if not names:
@@ -140,10 +172,11 @@ def _weights(mp: ScoreMeta, mc: ScoreMeta, columns, names):
     back = {v: k for k, v in names.items()}
     wp, wc = mp.weights(), mc.weights()
     codes = [back.get(c, c) for c in cols]
-    if not all(c in wp.index and c in wc.index for c in codes):
+    if not all(c in wp.index or c in wc.index for c in codes):
         return None, None  # columns the metadata does not know: plain sum, as without metadata
-    w_prev = pd.Series(wp.reindex(codes).to_numpy(), index=cols)
-    w_curr = pd.Series(wc.reindex(codes).to_numpy(), index=cols)
+    # a component absent in one year (see _fill_absent) weighs 0 in that year
+    w_prev = pd.Series(wp.reindex(codes, fill_value=0.0).to_numpy(), index=cols)
+    w_curr = pd.Series(wc.reindex(codes, fill_value=0.0).to_numpy(), index=cols)
     if (w_prev == 1.0).all() and (w_curr == 1.0).all():
         return None, None
     if w_prev.equals(w_curr):

@@ -41,6 +41,7 @@ import pandas as pd
 from cchc_analysis import paths, registry
 from cchc_analysis.errors import CchcDataError, DataValidationError
 from cchc_analysis.figures import palette
+from cchc_analysis.methodology import ComponentSignature, Part, ScoreMeta, attach_methodology
 from cchc_analysis.provinces import province_by_code
 from cchc_analysis.schemas import validate
 from cchc_analysis.schemas.pci import PCI_SCHEMA
@@ -54,6 +55,7 @@ __all__ = [
     "load_pci_panel",
     "load_pci_workbooks",
     "load_population",
+    "pci_methodology",
     "pci_transition",
     "pci_weight_check",
     "pci_weights",
@@ -591,7 +593,11 @@ def load_pci() -> pd.DataFrame:
 def pci_wide(year: int, level: str = "subindex", frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """Provinces x sub-indices (or the total) of one year, index ``province_code``.
 
-    Columns in the year's sub-index order, ready for the ranking tools with :func:`pci_weights`.
+    Columns in the year's sub-index order. The frame carries its methodology
+    (:func:`pci_methodology`: index, year, level, comparable era, each sub-index's name, maximum
+    and weight), so the ranking tools need no weights: ``cc.shapley_rank_attribution(pci_wide(2012),
+    pci_wide(2013))`` ranks each year by its own recipe and reports the 2013 re-weighting as the
+    ``methodology`` term and policy bias (absent 2009-2012) as ``methodology:PB``.
     ``pci_wide(2015).shape == (63, 10)``. Raises for years without sub-indices (2017-2022).
     """
     if level not in _LEVELS:
@@ -609,7 +615,66 @@ def pci_wide(year: int, level: str = "subindex", frame: pd.DataFrame | None = No
     if level == "subindex":
         wide = wide[subindices(year)["code"].tolist()]
     wide.columns.name = "component"
-    return wide.sort_index()
+    return attach_methodology(wide.sort_index(), pci_methodology(int(year), level))
+
+
+COMPARABLE_ERAS = ((2005, 2005, "2005"), (2006, 2022, "2006-"))
+"""Years whose PCI scores the ranking functions may compare (the ``era`` of :func:`pci_methodology`).
+
+2006- is one series of 10-point sub-indices weighted into a 100-point total. Inside it the recipe
+changes at 2008→2009 and 2012→2013 (the weighting eras of ``pci_years.csv``): new weights are the
+``methodology`` term of a rank attribution, and a sub-index added, dropped or renamed (PB absent
+2009-2012; PB and BS renamed) is ``methodology:<code>``, never performance. 2005, the pilot (42
+provinces, nine sub-indices incl. central policies, weights not published), is compared with
+nothing."""
+
+
+def _comparable_era(year: int) -> str:
+    for first, last, name in COMPARABLE_ERAS:
+        if first <= year <= last:
+            return name
+    raise CchcDataError(f"PCI has no release for {year}; the years there are 2005-2022")
+
+
+@functools.cache
+def pci_methodology(year: int, level: str = "subindex") -> ScoreMeta:
+    """What a PCI wide frame of ``year`` measures: each sub-index's name, maximum (10) and weight.
+
+    The weight is the multiplier of :func:`pci_weights` (the total = sum of weight x sub-index;
+    NaN for 2005, whose weights are not published), so the ranking functions rank by the published
+    recipe and report a change of weights as methodology without being passed any weights. The
+    ``era`` is the comparable series (:data:`COMPARABLE_ERAS`), not the weighting era.
+
+    >>> pci_methodology(2013).component("TR").weight
+    2.0
+    >>> pci_methodology(2012).component("PB") is None  # no policy-bias sub-index 2009-2012
+    True
+    """
+    if level == "total":
+        comps = (
+            ComponentSignature(
+                TOTAL_FIELD,
+                "Provincial Competitiveness Index",
+                TOTAL_MAX,
+                1.0,
+                (Part(TOTAL_FIELD, TOTAL_MAX, "Provincial Competitiveness Index"),),
+            ),
+        )
+    elif level == "subindex":
+        subs = subindices(year)
+        comps = tuple(
+            ComponentSignature(
+                r.code,
+                r.name_en,
+                SUBINDEX_MAX,
+                float(r.weight) * 10,
+                (Part(r.code, SUBINDEX_MAX, r.name_en),),
+            )
+            for r in subs.itertuples()
+        )
+    else:
+        raise ValueError(f"level must be one of {list(_LEVELS)}, not {level!r}")
+    return ScoreMeta(INDEX, int(year), level, _comparable_era(int(year)), comps)
 
 
 def pci_transition(
@@ -621,7 +686,9 @@ def pci_transition(
     ``prev_weights`` and ``weights`` (:func:`pci_weights`). A sub-index absent from a year (PB in
     2009-2012, CP after 2005) gets weight 0 and score 0 in that year, so each composite is still the
     published total, a weight change is the ``methodology`` player's and the entry or exit of a
-    sub-index is attributed to that sub-index's own code. Example::
+    sub-index is attributed to that sub-index's own code. The frames are plain (no methodology
+    metadata): this is the by-hand route; :func:`pci_wide` frames carry the recipe and report an
+    added sub-index as ``methodology:PB`` instead. Example::
 
         t = pci_transition(2012, 2013)
         cc.shapley_rank_attribution(t["prev"], t["curr"], weights=t["weights"],
@@ -633,7 +700,9 @@ def pci_transition(
     for name, year in (("prev", prev_year), ("curr", curr_year)):
         wide = pci_wide(year, frame=frame)
         absent = [c for c in order if c not in wide.columns]
-        out[name] = wide.assign(**dict.fromkeys(absent, 0.0))[order]
+        plain = wide.assign(**dict.fromkeys(absent, 0.0))[order]
+        plain.attrs = {}  # the recipe is passed explicitly here (the by-hand route)
+        out[name] = plain
         weights = pci_weights(year).reindex(order, fill_value=0.0)
         out["prev_weights" if name == "prev" else "weights"] = weights
     return out

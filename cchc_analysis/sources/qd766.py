@@ -45,6 +45,7 @@ import pandas as pd
 
 from cchc_analysis import paths, registry
 from cchc_analysis.errors import CchcDataError, DataValidationError
+from cchc_analysis.methodology import ComponentSignature, Part, ScoreMeta, attach_methodology
 from cchc_analysis.provinces import normalize_province_2025
 from cchc_analysis.schemas import validate
 from cchc_analysis.schemas.qd766 import qd766_schema
@@ -59,6 +60,7 @@ __all__ = [
     "load_qd766",
     "qd766_checks",
     "qd766_components",
+    "qd766_methodology",
     "qd766_national",
     "qd766_wide",
     "tidy_qd766",
@@ -756,7 +758,30 @@ def qd766_wide(
     wide = wide[[c for c in order if c in wide.columns]]
     wide.index.name = "province_code_2025" if level == "province" else "portal_code"
     wide.columns.name = "component"
-    return wide.sort_index()
+    return attach_methodology(wide.sort_index(), qd766_methodology(tuple(wide.columns)))
+
+
+@functools.cache
+def qd766_methodology(components: tuple[str, ...] | None = None) -> ScoreMeta:
+    """What a QĐ 766 wide frame measures: the groups with their maxima, each weighing 1 (the
+    total is their plain sum). One recipe for every 2026 snapshot (``year`` 2026, era ``2025-``).
+
+    >>> qd766_methodology().component("MDHL").maximum
+    18.0
+    """
+    comps = _components().set_index("component")
+    codes = components or tuple(c for c in comps.index if c != "TOTAL")
+    sigs = tuple(
+        ComponentSignature(
+            code,
+            str(comps.at[code, "name_en"]),
+            float(comps.at[code, "max_value"]),
+            1.0,
+            (Part(code, float(comps.at[code, "max_value"]), str(comps.at[code, "name_en"])),),
+        )
+        for code in codes
+    )
+    return ScoreMeta(INDEX, 2026, "group", ERA, sigs)
 
 
 _register_labels()
