@@ -71,7 +71,7 @@ _EXPORTS = {
     "ScoreMeta": "methodology",
     "attach_methodology": "methodology",
     "methodology_of": "methodology",
-    "composition_changes": "methodology",
+    "composition_changes": "indices",
     "methodology_records": "methodology",
     "RankAttribution": "ranking",
     "explain_rank_change": "answers",

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from cchc_analysis.errors import CchcDataError
-from cchc_analysis.methodology import ComponentSignature, Part, ScoreMeta
+from cchc_analysis.methodology import ScoreMeta, compare_methodology
 
-__all__ = ["IndexSpec", "get_index", "papi_methodology", "register_index"]
+__all__ = ["IndexSpec", "composition_changes", "get_index", "register_index"]
 
 
 @dataclass(frozen=True)
@@ -190,53 +190,35 @@ def get_index(key: str) -> IndexSpec:
 
 
 @functools.cache
-def papi_methodology(year: int, level: str = "dimension") -> ScoreMeta:
-    """The methodology of PAPI ``year`` at ``level``, from ``data/papi_components.csv``.
+def composition_changes(
+    index: str,
+    year_prev: int,
+    year_curr: int,
+    level: str | None = None,
+    breaks: str = "documented",
+) -> pd.DataFrame:
+    """Which components of ``index`` changed composition between ``year_prev`` and ``year_curr``.
 
-    A component's parts are the upstream sub-dimension columns it sums (a sub-dimension is its
-    own single part), each with its maximum and English label; every weight is 1 (PAPI sums).
+    The one source of truth used by the ranking functions, :func:`cchc_analysis.rank_drivers` and
+    :func:`cchc_analysis.explain_rank_change`: signatures from the index's component table, the
+    records in ``data/methodology_records.csv`` and, with ``breaks="screened"``, the parts the
+    index's level-shift screen flags. Columns: ``component, reason, what, source`` (see
+    :func:`compare_methodology`).
 
-    >>> papi_methodology(2019).component("D8").parts[2].code
-    'SC83'
+    >>> import cchc_analysis as cc
+    >>> cc.composition_changes("papi", 2019, 2020)["component"].tolist()
+    ['D8']
+    >>> cc.composition_changes("papi", 2020, 2021)["component"].tolist()
+    ['D5']
+    >>> cc.composition_changes("pci", 2008, 2009)["component"].tolist()  # PB dropped, BS renamed
+    ['PB', 'BS']
     """
-    from cchc_analysis.sources.papi import components
-
-    comp = components(year)
-    subs = comp[comp["level"] == "subdimension"]
-    chosen = comp[comp["level"] == level]
-    if chosen.empty:
-        raise ValueError(f"PAPI has no level {level!r}; use subdimension, dimension or total")
-
-    def parts(rows: pd.DataFrame) -> tuple[Part, ...]:
-        return tuple(
-            Part(str(r.source_column), float(r.max_value), str(r.name_en))
-            for r in rows.sort_values("source_column").itertuples()
-        )
-
-    sigs = []
-    for row in chosen.itertuples():
-        if level == "subdimension":
-            own = subs[subs["component"] == row.component]
-        elif level == "dimension":
-            own = subs[subs["parent"] == row.component]
-        else:
-            own = subs
-        sigs.append(
-            ComponentSignature(
-                code=str(row.component),
-                label=str(row.name_en),
-                maximum=float(row.max_value),
-                weight=1.0,
-                parts=parts(own),
-            )
-        )
-    return ScoreMeta(
-        index="PAPI",
-        year=int(year),
-        level=level,
-        era=str(chosen["era"].iat[0]),
-        components=tuple(sigs),
-    )
+    spec = get_index(index)
+    level = spec.check_level(level)  # None: the index's own level (PAPI dimension, PCI subindex)
+    year_prev, year_curr = spec.check_years(year_prev, year_curr)
+    prev, curr = spec.methodology(year_prev, level), spec.methodology(year_curr, level)
+    screened = spec.screen(year_prev, year_curr) if breaks == "screened" else ()
+    return compare_methodology(prev, curr, breaks, screened=screened)
 
 
 @functools.cache
@@ -280,7 +262,7 @@ def _papi_names() -> pd.Series:
 
 def _papi() -> IndexSpec:
     from cchc_analysis.schemas.papi import ERAS
-    from cchc_analysis.sources.papi import ERA_BREAK, YEARS
+    from cchc_analysis.sources.papi import ERA_BREAK, YEARS, papi_methodology
 
     return IndexSpec(
         key="papi",

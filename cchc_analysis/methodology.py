@@ -62,7 +62,6 @@ __all__ = [
     "ScoreMeta",
     "attach_methodology",
     "compare_methodology",
-    "composition_changes",
     "methodology_of",
     "methodology_records",
 ]
@@ -383,39 +382,6 @@ def _signature_difference(old: ComponentSignature, new: ComponentSignature) -> s
     if not same_max and not math.isclose(old.maximum, new.maximum):
         out.append(f"maximum {old.maximum:.3g} -> {new.maximum:.3g}")
     return "; ".join(out) or "composition differs"
-
-
-def composition_changes(
-    index: str,
-    year_prev: int,
-    year_curr: int,
-    level: str | None = None,
-    breaks: str = "documented",
-) -> pd.DataFrame:
-    """Which components of ``index`` changed composition between ``year_prev`` and ``year_curr``.
-
-    The one source of truth used by the ranking functions, :func:`cchc_analysis.rank_drivers` and
-    :func:`cchc_analysis.explain_rank_change`: signatures from the index's component table, the
-    records in ``data/methodology_records.csv`` and, with ``breaks="screened"``, the parts the
-    index's level-shift screen flags. Columns: ``component, reason, what, source`` (see
-    :func:`compare_methodology`).
-
-    >>> import cchc_analysis as cc
-    >>> cc.composition_changes("papi", 2019, 2020)["component"].tolist()
-    ['D8']
-    >>> cc.composition_changes("papi", 2020, 2021)["component"].tolist()
-    ['D5']
-    >>> cc.composition_changes("pci", 2008, 2009)["component"].tolist()  # PB dropped, BS renamed
-    ['PB', 'BS']
-    """
-    from cchc_analysis.indices import get_index
-
-    spec = get_index(index)
-    level = spec.check_level(level)  # None: the index's own level (PAPI dimension, PCI subindex)
-    year_prev, year_curr = spec.check_years(year_prev, year_curr)
-    prev, curr = spec.methodology(year_prev, level), spec.methodology(year_curr, level)
-    screened = spec.screen(year_prev, year_curr) if breaks == "screened" else ()
-    return compare_methodology(prev, curr, breaks, screened=screened)
 
 
 def warn_relabelled(prev: ScoreMeta, curr: ScoreMeta, changes: pd.DataFrame, breaks: str) -> None:

@@ -460,7 +460,7 @@ def test_15_year_as_string_and_format_as_string(tmp_path):
     frame = load_table("papi")
     assert papi_wide("2020", frame=frame).equals(papi_wide(2020, frame=frame))
     with pytest.raises(
-        CchcDataError, match="no dimension scores for 2030; years with them: 2011-2024"
+        CchcDataError, match="no dimension scores for 2030; the years there are 2011-2024"
     ):
         papi_wide(2030, frame=frame)
     with pytest.raises(TypeError, match="whole year"):

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import cchc_analysis as cc
 from cchc_analysis.errors import CchcDataError, DataValidationError
+from cchc_analysis.indices import composition_changes
 from cchc_analysis.methodology import (
     ATTRS_KEY,
     ComponentSignature,
@@ -21,7 +22,6 @@ from cchc_analysis.methodology import (
     ScoreMeta,
     attach_methodology,
     compare_methodology,
-    composition_changes,
     methodology_of,
 )
 from cchc_analysis.models import COMPOSITION_BREAKS

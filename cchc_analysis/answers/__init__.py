@@ -11,11 +11,19 @@
 
 from __future__ import annotations
 
-from cchc_analysis.answers._common import set_noise_model
-from cchc_analysis.answers.drivers import RankDrivers, rank_drivers
-from cchc_analysis.answers.explain import RankChange, explain_rank_change
-from cchc_analysis.answers.profile import ProvinceProfile, province_profile
-from cchc_analysis.answers.recipe import RecipePair, map_recipe
+import importlib
+
+_EXPORTS = {
+    "set_noise_model": "_common",
+    "RankDrivers": "drivers",
+    "rank_drivers": "drivers",
+    "RankChange": "explain",
+    "explain_rank_change": "explain",
+    "ProvinceProfile": "profile",
+    "province_profile": "profile",
+    "RecipePair": "recipe",
+    "map_recipe": "recipe",
+}
 
 __all__ = [
     "ProvinceProfile",
@@ -28,3 +36,16 @@ __all__ = [
     "rank_drivers",
     "set_noise_model",
 ]
+
+
+def __getattr__(name: str):
+    # Lazy, like the package root: importing one submodule never imports its siblings, so the
+    # submodules can use each other without an import cycle through this file.
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

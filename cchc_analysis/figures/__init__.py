@@ -12,11 +12,20 @@ breaks).
 
 from __future__ import annotations
 
-from cchc_analysis.figures.coverage import FACT_STATES, coverage_grid, published_coverage
-from cchc_analysis.figures.forest import forest_plot
-from cchc_analysis.figures.labels import component_label, estimator, model_label
-from cchc_analysis.figures.legend import legend_panel
-from cchc_analysis.figures.lines import broken_line, runs
+import importlib
+
+_EXPORTS = {
+    "FACT_STATES": "coverage",
+    "coverage_grid": "coverage",
+    "published_coverage": "coverage",
+    "forest_plot": "forest",
+    "component_label": "labels",
+    "estimator": "labels",
+    "model_label": "labels",
+    "legend_panel": "legend",
+    "broken_line": "lines",
+    "runs": "lines",
+}
 
 __all__ = [
     "FACT_STATES",
@@ -30,3 +39,16 @@ __all__ = [
     "published_coverage",
     "runs",
 ]
+
+
+def __getattr__(name: str):
+    # Lazy, like the package root: importing one submodule never imports its siblings, so the
+    # submodules can use each other without an import cycle through this file.
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

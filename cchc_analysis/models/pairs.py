@@ -46,7 +46,9 @@ def fit_pairs(
 
         >>> import numpy as np, pandas as pd
         >>> rng = np.random.default_rng(1)  # SIMULATION: 20 provinces, 5 years
-        >>> p = pd.DataFrame([(f"{i:02d}", y) for i in range(1, 21) for y in range(2019, 2024)],
+        >>> import cchc_analysis as cc
+        >>> codes = sorted(cc.provinces()["code"])[:20]  # real province codes, made-up values
+        >>> p = pd.DataFrame([(c, y) for c in codes for y in range(2019, 2024)],
         ...                  columns=["province_code", "year"])
         >>> p["x"], p["z"] = rng.normal(size=(2, len(p)))
         >>> p["y"] = 0.5 * p["x"] + rng.normal(size=len(p))

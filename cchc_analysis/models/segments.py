@@ -71,7 +71,9 @@ def twfe_by_segment(
 
         >>> import numpy as np, pandas as pd
         >>> rng = np.random.default_rng(0)  # SIMULATION: 30 provinces, slope 0.5
-        >>> p = pd.DataFrame([(f"{i:02d}", y) for i in range(30) for y in range(2018, 2025)],
+        >>> import cchc_analysis as cc
+        >>> codes = sorted(cc.provinces()["code"])[:30]  # real province codes, made-up values
+        >>> p = pd.DataFrame([(c, y) for c in codes for y in range(2018, 2025)],
         ...                  columns=["province_code", "year"])
         >>> p["x"] = rng.normal(size=len(p))
         >>> p["y"] = 0.5 * p["x"] + rng.normal(scale=0.1, size=len(p))

@@ -28,8 +28,7 @@ def _breaks(index: str) -> dict[str, dict[int, str]]:
     every dimension.
     """
     from cchc_analysis.errors import CchcDataError as _Err
-    from cchc_analysis.indices import get_index
-    from cchc_analysis.methodology import composition_changes
+    from cchc_analysis.indices import composition_changes, get_index
 
     spec = get_index(index)
     out: dict[str, dict[int, str]] = {}

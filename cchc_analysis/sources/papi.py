@@ -32,6 +32,7 @@ import pandas as pd
 
 from cchc_analysis import paths, registry
 from cchc_analysis.errors import CchcDataError, DataValidationError
+from cchc_analysis.methodology import ComponentSignature, Part, ScoreMeta, attach_methodology
 from cchc_analysis.schemas import validate
 from cchc_analysis.schemas.papi import COLUMNS, ERAS, papi_schema
 from cchc_analysis.tables import TableSpec
@@ -42,6 +43,7 @@ __all__ = [
     "components",
     "load_papi",
     "load_papi_workbook",
+    "papi_methodology",
     "papi_wide",
     "tidy_papi",
 ]
@@ -646,9 +648,6 @@ def papi_wide(
     >>> methodology_of(papi_wide(2021)).component("D5").maximum
     10.0
     """
-    from cchc_analysis.indices import papi_methodology
-    from cchc_analysis.methodology import attach_methodology
-
     if level not in _LEVEL_ORDER:
         raise ValueError(f"level must be one of {list(_LEVEL_ORDER)}, not {level!r}")
     year = _as_year(year)
@@ -657,11 +656,58 @@ def papi_wide(
     if rows.empty:
         years = sorted(frame.loc[frame["level"] == level, "year"].unique().tolist())
         span = f"{years[0]}-{years[-1]}" if years else "none"
-        raise CchcDataError(f"PAPI has no {level} scores for {year}; years with them: {span}")
+        raise CchcDataError(f"PAPI has no {level} scores for {year}; the years there are {span}")
     wide = rows.pivot(index="province_code", columns="component", values="value")
     wide.columns.name = "component"
     wide = wide.sort_index()
     return attach_methodology(wide, papi_methodology(int(year), level))
+
+
+def papi_methodology(year: int, level: str = "dimension") -> ScoreMeta:
+    """The methodology of PAPI ``year`` at ``level``, from ``data/papi_components.csv``.
+
+    A component's parts are the upstream sub-dimension columns it sums (a sub-dimension is its
+    own single part), each with its maximum and English label; every weight is 1 (PAPI sums).
+
+    >>> papi_methodology(2019).component("D8").parts[2].code
+    'SC83'
+    """
+    comp = components(year)
+    subs = comp[comp["level"] == "subdimension"]
+    chosen = comp[comp["level"] == level]
+    if chosen.empty:
+        raise ValueError(f"PAPI has no level {level!r}; use subdimension, dimension or total")
+
+    def parts(rows: pd.DataFrame) -> tuple[Part, ...]:
+        return tuple(
+            Part(str(r.source_column), float(r.max_value), str(r.name_en))
+            for r in rows.sort_values("source_column").itertuples()
+        )
+
+    sigs = []
+    for row in chosen.itertuples():
+        if level == "subdimension":
+            own = subs[subs["component"] == row.component]
+        elif level == "dimension":
+            own = subs[subs["parent"] == row.component]
+        else:
+            own = subs
+        sigs.append(
+            ComponentSignature(
+                code=str(row.component),
+                label=str(row.name_en),
+                maximum=float(row.max_value),
+                weight=1.0,
+                parts=parts(own),
+            )
+        )
+    return ScoreMeta(
+        index="PAPI",
+        year=int(year),
+        level=level,
+        era=str(chosen["era"].iat[0]),
+        components=tuple(sigs),
+    )
 
 
 TABLES = {
