@@ -133,6 +133,12 @@ _EXPORTS = {
     "result_row": "models",
     "describe": "models",
     "twfe_by_segment": "models",
+    # notebooks as papers: the public record (h10-nb0104)
+    "papi_coverage": "records",
+    "coverage_counts": "records",
+    "papi_national_means": "records",
+    "par_sipas_national_means": "records",
+    "par_band_counts": "records",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
