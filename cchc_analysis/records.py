@@ -56,9 +56,7 @@ def host(url: object) -> str:
 
 
 def _published_papi() -> pd.DataFrame:
-    return pd.read_csv(
-        paths.FACTS / "papi_published_facts.csv", dtype=str, keep_default_na=False
-    )
+    return pd.read_csv(paths.FACTS / "papi_published_facts.csv", dtype=str, keep_default_na=False)
 
 
 def papi_coverage(
@@ -94,13 +92,17 @@ def papi_coverage(
     dims = papi[papi["level"] == "dimension"].groupby(["year", "province_code"])["component"]
     present = dims.agg(set)
     totals = set(
-        zip(papi.loc[papi["level"] == "total", "year"], papi.loc[papi["level"] == "total",
-            "province_code"], strict=True)
+        zip(
+            papi.loc[papi["level"] == "total", "year"],
+            papi.loc[papi["level"] == "total", "province_code"],
+            strict=True,
+        )
     )
     not_ranked = published[published["measure"].str.startswith("papi_not_ranked_")]
     reasons = {
-        (int(r.year), province_code(r.province)): r.measure.removeprefix("papi_not_ranked_")
-        .replace("_", " ")
+        (int(r.year), province_code(r.province)): r.measure.removeprefix(
+            "papi_not_ranked_"
+        ).replace("_", " ")
         + f" ({host(r.source_url)})"
         for r in not_ranked.itertuples()
     }
@@ -144,12 +146,16 @@ def coverage_counts(coverage: pd.DataFrame, states: tuple[str, ...] | list[str])
     if unknown:
         raise ValueError(f"coverage_counts: states {sorted(unknown)} not in {list(states)}")
     counts = (
-        coverage.groupby(["year", "state"]).size().unstack(fill_value=0)
-        .reindex(columns=list(states), fill_value=0).astype(int)
+        coverage.groupby(["year", "state"])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(columns=list(states), fill_value=0)
+        .astype(int)
     )
     counts.columns.name = None
-    counts[f"share {states[0]} (%)"] = (100 * counts[states[0]] / counts[list(states)].sum(axis=1)
-                                        ).round(1)
+    counts[f"share {states[0]} (%)"] = (
+        100 * counts[states[0]] / counts[list(states)].sum(axis=1)
+    ).round(1)
     return counts
 
 
@@ -182,26 +188,50 @@ def papi_national_means(
     papi = load_papi() if papi is None else papi
     published = _published_papi() if published is None else published
     totals = papi[papi["level"] == "total"].groupby("year")["value"]
-    computed = pd.DataFrame({"n_provinces": totals.size(), "mean": totals.mean(),
-                             "median": totals.median(), "max": totals.max(), "min": totals.min()})
-    long = computed.melt(id_vars="n_provinces", ignore_index=False, var_name="statistic",
-                         value_name="computed").reset_index()
-    pub = published[(published["province"] == "(national)")
-                    & published["measure"].isin(list(_PAPI_STAT))].copy()
-    pub = pd.DataFrame({
-        "year": pub["year"].astype(int), "statistic": pub["measure"].map(_PAPI_STAT),
-        "published": pub["value"].astype(float), "measure": pub["measure"],
-        "source": pub["source_url"].map(host),
-    })
+    computed = pd.DataFrame(
+        {
+            "n_provinces": totals.size(),
+            "mean": totals.mean(),
+            "median": totals.median(),
+            "max": totals.max(),
+            "min": totals.min(),
+        }
+    )
+    long = computed.melt(
+        id_vars="n_provinces", ignore_index=False, var_name="statistic", value_name="computed"
+    ).reset_index()
+    pub = published[
+        (published["province"] == "(national)") & published["measure"].isin(list(_PAPI_STAT))
+    ].copy()
+    pub = pd.DataFrame(
+        {
+            "year": pub["year"].astype(int),
+            "statistic": pub["measure"].map(_PAPI_STAT),
+            "published": pub["value"].astype(float),
+            "measure": pub["measure"],
+            "source": pub["source_url"].map(host),
+        }
+    )
     if pub.duplicated(["year", "statistic"]).any():
         raise ValueError("papi_national_means: two published figures for one year and statistic")
     out = long.merge(pub, on=["year", "statistic"], how="left", validate="one_to_one")
     out["difference"] = out["computed"] - out["published"]
     order = {s: i for i, s in enumerate(["mean", "median", "max", "min"])}
-    out = out.sort_values(["year", "statistic"], key=lambda s: s.map(order) if s.name ==
-                          "statistic" else s).reset_index(drop=True)
-    return out[["year", "statistic", "n_provinces", "computed", "published", "difference",
-                "measure", "source"]]
+    out = out.sort_values(
+        ["year", "statistic"], key=lambda s: s.map(order) if s.name == "statistic" else s
+    ).reset_index(drop=True)
+    return out[
+        [
+            "year",
+            "statistic",
+            "n_provinces",
+            "computed",
+            "published",
+            "difference",
+            "measure",
+            "source",
+        ]
+    ]
 
 
 _SERIES = {
@@ -227,10 +257,13 @@ def par_sipas_national_means(agg: pd.DataFrame | None = None) -> pd.DataFrame:
 
     agg = load_national_aggregates() if agg is None else agg
     keep = (
-        (agg["index"].eq("PAR") & agg["scope"].isin(["provinces", "ministries"])
-         & agg["measure"].isin(["mean_pct", "mean_pct_approx"]))
-        | (agg["index"].eq("SIPAS") & agg["scope"].eq("citizens")
-           & agg["measure"].isin(["national_satisfaction_pct", "national_mean_pct"]))
+        agg["index"].eq("PAR")
+        & agg["scope"].isin(["provinces", "ministries"])
+        & agg["measure"].isin(["mean_pct", "mean_pct_approx"])
+    ) | (
+        agg["index"].eq("SIPAS")
+        & agg["scope"].eq("citizens")
+        & agg["measure"].isin(["national_satisfaction_pct", "national_mean_pct"])
     )
     m = agg[keep].copy()
     m["series"] = [_SERIES[(i, s)] for i, s in zip(m["index"], m["scope"], strict=True)]
@@ -243,8 +276,20 @@ def par_sipas_national_means(agg: pd.DataFrame | None = None) -> pd.DataFrame:
         m.at[i, "value"] = parse_vn_number(number.group(0), decimal=".")
     m["source"] = m["source_url"].map(host)
     m = m.sort_values(["series", "year"]).reset_index(drop=True)
-    return m[["series", "index", "scope", "year", "value", "value_as_published", "approximate",
-              "measure", "conflict", "source"]]
+    return m[
+        [
+            "series",
+            "index",
+            "scope",
+            "year",
+            "value",
+            "value_as_published",
+            "approximate",
+            "measure",
+            "conflict",
+            "source",
+        ]
+    ]
 
 
 # Band schemes of the published counts: each measure belongs to one scheme with its bands.
@@ -280,38 +325,63 @@ def par_band_counts(agg: pd.DataFrame | None = None) -> pd.DataFrame:
     for r in agg.itertuples():
         if r.measure in _BANDS and pd.notna(r.value):
             scheme, band, lower = _BANDS[r.measure]
-            rows.append((r.year, r.scope, scheme, band, lower, float(r.value), "value", None,
-                         r.source_url))
+            rows.append(
+                (r.year, r.scope, scheme, band, lower, float(r.value), "value", None, r.source_url)
+            )
         texts = (("value_as_published", r.value_as_published), ("note", r.note))
         for column, text in texts:
             if not isinstance(text, str):
                 continue
             found = []
             if r.measure == "group_counts" and column == "value_as_published":
-                found += [(_GROUPS[g], n) for g, n in re.findall(r"\b([ABC])\b[^:;]*:\s*([0-9]+)",
-                                                                  text)]
+                found += [
+                    (_GROUPS[g], n) for g, n in re.findall(r"\b([ABC])\b[^:;]*:\s*([0-9]+)", text)
+                ]
             if column == "note":
-                found += [(_GROUPS["B"], n) for n in re.findall(r"group B \(80-<90\) = ([0-9]+)",
-                                                                text)]
-                found += [(("> 80%", 80.0), n) for n in
-                          re.findall(r"^([0-9]+) localities >80 points", text)]
-                found += [(("70–80%", 70.0), n) for n in re.findall(r"^([0-9]+) between 70-80",
-                                                                    text)]
+                found += [
+                    (_GROUPS["B"], n) for n in re.findall(r"group B \(80-<90\) = ([0-9]+)", text)
+                ]
+                found += [
+                    (("> 80%", 80.0), n)
+                    for n in re.findall(r"^([0-9]+) localities >80 points", text)
+                ]
+                found += [
+                    (("70–80%", 70.0), n) for n in re.findall(r"^([0-9]+) between 70-80", text)
+                ]
             for (band, lower), n in found:
-                scheme = "groups A/B/C" if band[0] in "ABC" else (
-                    "four bands (2012)" if r.year == 2012 else "above 80% only")
-                rows.append((r.year, r.scope, scheme, band, lower, float(n), column, text,
-                             r.source_url))
-    out = pd.DataFrame(rows, columns=["year", "scope", "scheme", "band", "lower", "value",
-                                      "read_from", "text", "source_url"])
+                scheme = (
+                    "groups A/B/C"
+                    if band[0] in "ABC"
+                    else ("four bands (2012)" if r.year == 2012 else "above 80% only")
+                )
+                rows.append(
+                    (r.year, r.scope, scheme, band, lower, float(n), column, text, r.source_url)
+                )
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            "year",
+            "scope",
+            "scheme",
+            "band",
+            "lower",
+            "value",
+            "read_from",
+            "text",
+            "source_url",
+        ],
+    )
     clash = out.groupby(["year", "scope", "band"])["value"].nunique()
     if (clash > 1).any():
-        raise ValueError(f"par_band_counts: the same band published with different counts: "
-                         f"{clash[clash > 1].index.tolist()}")
+        raise ValueError(
+            f"par_band_counts: the same band published with different counts: "
+            f"{clash[clash > 1].index.tolist()}"
+        )
     # A count in a value cell wins over the same count read from text.
     out = out.sort_values("read_from", key=lambda s: s.ne("value")).drop_duplicates(
-        ["year", "scope", "band"])
+        ["year", "scope", "band"]
+    )
     out["source"] = out.pop("source_url").map(host)
-    return out.sort_values(["scope", "year", "lower"], ascending=[False, True, False]
-                           ).reset_index(drop=True)
-
+    return out.sort_values(["scope", "year", "lower"], ascending=[False, True, False]).reset_index(
+        drop=True
+    )

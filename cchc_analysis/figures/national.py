@@ -13,11 +13,12 @@ Three drawings behind notebooks 01 and 04, each onto an axes it is given:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from itertools import pairwise
 
 import matplotlib.pyplot as plt
-from matplotlib.colors import to_hex, to_rgb
 import numpy as np
 import pandas as pd
+from matplotlib.colors import to_hex, to_rgb
 
 from cchc_analysis.figures import palette
 from cchc_analysis.figures.lines import broken_line
@@ -54,8 +55,16 @@ def computed_vs_published(
         [2020]
         >>> plt.close(fig)
     """
-    broken_line(ax, computed.index, computed.to_numpy(), breaks=breaks, dotted=dotted,
-                color=color, linewidth=2, markersize=5)
+    broken_line(
+        ax,
+        computed.index,
+        computed.to_numpy(),
+        breaks=breaks,
+        dotted=dotted,
+        color=color,
+        linewidth=2,
+        markersize=5,
+    )
     gaps = []
     for year, value in published.dropna().items():
         x = year + 0.15
@@ -66,9 +75,16 @@ def computed_vs_published(
         if abs(diff) > tolerance:
             gaps.append(int(year))
             ax.plot([x, x], [value, computed[year]], color=published_color, lw=1, ls=":")
-            ax.annotate(f"gap {diff:+.2f}", (x, value), xytext=(0, -9 if diff > 0 else 9),
-                        textcoords="offset points", ha="center", va="top" if diff > 0 else "bottom",
-                        fontsize=7.5, color=published_color)
+            ax.annotate(
+                f"gap {diff:+.2f}",
+                (x, value),
+                xytext=(0, -9 if diff > 0 else 9),
+                textcoords="offset points",
+                ha="center",
+                va="top" if diff > 0 else "bottom",
+                fontsize=7.5,
+                color=published_color,
+            )
     return gaps
 
 
@@ -95,12 +111,28 @@ def published_series(
         >>> plt.close(fig)
     """
     exact = frame[~frame["approximate"]].sort_values("year")
-    broken_line(ax, exact["year"], exact["value"], breaks=era_starts, color=color, marker=marker,
-                markersize=6, linewidth=1.6, label=label)
+    broken_line(
+        ax,
+        exact["year"],
+        exact["value"],
+        breaks=era_starts,
+        color=color,
+        marker=marker,
+        markersize=6,
+        linewidth=1.6,
+        label=label,
+    )
     approx = frame[frame["approximate"]]
     if len(approx):
-        ax.plot(approx["year"], approx["value"], ls="none", marker=marker, mfc="white",
-                color=color, label=None if label is None else f"{label} (approximate as published)")
+        ax.plot(
+            approx["year"],
+            approx["value"],
+            ls="none",
+            marker=marker,
+            mfc="white",
+            color=color,
+            label=None if label is None else f"{label} (approximate as published)",
+        )
 
 
 def band_counts(
@@ -124,18 +156,40 @@ def band_counts(
     years = sorted(counts["year"].unique())
     for i, year in enumerate(years):
         left = 0.0
-        for row in counts[counts["year"] == year].sort_values("lower", ascending=False).itertuples():
+        for row in (
+            counts[counts["year"] == year].sort_values("lower", ascending=False).itertuples()
+        ):
             ax.barh(i, row.value, left=left, color=colors[row.band], edgecolor="white", height=0.6)
-            ax.text(left + row.value / 2, i, f"{int(row.value)}", ha="center", va="center",
-                    fontsize=8, color="black" if row.value >= 3 else "0.2")
+            ax.text(
+                left + row.value / 2,
+                i,
+                f"{int(row.value)}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="black" if row.value >= 3 else "0.2",
+            )
             left += row.value
         rest = n_units - left
         if rest > 0:
-            ax.barh(i, rest, left=left, color="white", edgecolor=palette.NEUTRAL, hatch="///",
-                    height=0.6)
-            ax.text(left + rest / 2, i, f"not broken down: {int(rest)}", ha="center",
-                    va="center", fontsize=8, bbox={"facecolor": "white", "edgecolor": "none",
-                                                   "pad": 1})
+            ax.barh(
+                i,
+                rest,
+                left=left,
+                color="white",
+                edgecolor=palette.NEUTRAL,
+                hatch="///",
+                height=0.6,
+            )
+            ax.text(
+                left + rest / 2,
+                i,
+                f"not broken down: {int(rest)}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+            )
     ax.set_yticks(np.arange(len(years)), [str(y) for y in years])
     ax.set_ylim(len(years) - 0.5, -0.5)
     ax.set_xlim(0, n_units)
@@ -153,7 +207,7 @@ def spread_labels(values, gap: float) -> np.ndarray:
     values = np.asarray(values, dtype=float)
     out = values.copy()
     order = np.argsort(values, kind="stable")
-    for prev, cur in zip(order, order[1:], strict=False):
+    for prev, cur in pairwise(order):
         out[cur] = max(out[cur], out[prev] + gap)
     return out
 
