@@ -147,6 +147,12 @@ _EXPORTS = {
     "era_bridge": "bridge",
     "EraBridge": "bridge",
     "spearman_interval": "bridge",
+    # notebooks as papers: the public record (h10-nb0104)
+    "papi_coverage": "records",
+    "coverage_counts": "records",
+    "papi_national_means": "records",
+    "par_sipas_national_means": "records",
+    "par_band_counts": "records",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

@@ -1,0 +1,242 @@
+"""The public-record tables (coverage, national means with sources, band counts) and their figures."""
+
+from __future__ import annotations
+
+import doctest
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import cchc_analysis as cc
+from cchc_analysis import records
+from cchc_analysis.figures import national
+
+DIMS_2020 = [f"D{i}" for i in range(1, 9)]
+
+
+def _papi(rows):
+    return pd.DataFrame(rows, columns=["year", "province_code", "level", "component", "value"])
+
+
+def _published(rows=()):
+    return pd.DataFrame(list(rows), columns=["year", "province", "measure", "value", "source_url"])
+
+
+def _provinces():
+    return pd.DataFrame(
+        {"code": ["01", "79", "92"], "name_vi": ["Hà Nội", "Hồ Chí Minh", "Cần Thơ"]}
+    )
+
+
+def test_papi_coverage_states_labels_and_reasons():
+    rows = [(2020, "01", "dimension", d, 5.0) for d in DIMS_2020] + [
+        (2020, "01", "total", "TOTAL", 40.0)
+    ]
+    rows += [(2020, "79", "dimension", d, 5.0) for d in DIMS_2020 if d not in ("D2", "D4")]
+    published = _published(
+        [("2020", "Cần Thơ", "papi_not_ranked_insufficient_data", "", "https://www.example.vn/a")]
+    )
+    cov = records.papi_coverage(_papi(rows), published, _provinces()).set_index("province_code")
+    assert cov["state"].tolist() == list(records.PAPI_STATES)
+    assert cov.at["79", "missing"] == ["D2", "D4"] and cov.at["79", "label"] == "−2,4"
+    assert cov.at["92", "label"] == "×"
+    assert cov.at["92", "reason"] == "insufficient data (example.vn)"
+    assert cov.at["79", "reason"] == "not ranked (no total)"
+
+
+def test_papi_coverage_unsourced_gap_is_absent_from_the_compiled_sources():
+    rows = [(2020, "01", "total", "TOTAL", 40.0)] + [
+        (2020, "01", "dimension", d, 5.0) for d in DIMS_2020
+    ]
+    cov = records.papi_coverage(_papi(rows), _published(), _provinces())
+    assert set(cov.loc[cov["state"] == "province absent", "reason"]) == {records.NO_SOURCE}
+
+
+def test_papi_coverage_names_a_missing_column():
+    with pytest.raises(ValueError, match="level"):
+        records.papi_coverage(
+            pd.DataFrame({"year": [2020], "province_code": ["01"], "component": ["D1"]}),
+            _published(),
+            _provinces(),
+        )
+
+
+def test_coverage_counts_and_unknown_state():
+    cov = pd.DataFrame({"year": [2020, 2020, 2020, 2021], "state": ["a", "a", "b", "b"]})
+    counts = records.coverage_counts(cov, ["a", "b"])
+    assert counts.loc[2020, "a"] == 2 and counts.loc[2021, "a"] == 0
+    assert counts.loc[2020, "share a (%)"] == pytest.approx(66.7)
+    with pytest.raises(ValueError, match="'c'"):
+        records.coverage_counts(cov.assign(state="c"), ["a", "b"])
+
+
+def test_papi_national_means_differences_and_sources():
+    papi = _papi([(2020, c, "total", "TOTAL", v) for c, v in (("01", 40.0), ("79", 44.0))])
+    published = _published(
+        [
+            ("2020", "(national)", "papi_total_mean", "41.5", "https://www.susta.vn/x"),
+            ("2020", "Hà Nội", "papi_total", "40", "https://a.vn"),
+        ]
+    )
+    out = records.papi_national_means(papi, published).set_index("statistic")
+    assert out.at["mean", "computed"] == 42.0
+    assert out.at["mean", "difference"] == pytest.approx(0.5)
+    assert out.at["mean", "source"] == "susta.vn"
+    assert np.isnan(out.at["max", "published"]) and out.at["max", "computed"] == 44.0
+
+
+def test_papi_national_means_refuses_two_figures_for_one_statistic():
+    papi = _papi([(2020, "01", "total", "TOTAL", 40.0)])
+    published = _published(
+        [
+            ("2020", "(national)", "papi_total_mean", "41", "https://a.vn"),
+            ("2020", "(national)", "papi_total_average_as_reported", "42", "https://b.vn"),
+        ]
+    )
+    with pytest.raises(ValueError, match="two published figures"):
+        records.papi_national_means(papi, published)
+
+
+def _agg(rows):
+    cols = [
+        "index",
+        "year",
+        "scope",
+        "measure",
+        "value",
+        "value_as_published",
+        "conflict",
+        "note",
+        "source_url",
+    ]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def test_par_sipas_national_means_reads_approximate_values_from_text():
+    agg = _agg(
+        [
+            (
+                "PAR",
+                2013,
+                "provinces",
+                "mean_pct_approx",
+                np.nan,
+                "about 78",
+                False,
+                None,
+                "https://en.sggp.org.vn/a",
+            ),
+            ("PAR", 2014, "provinces", "mean_pct", 81.21, "81.21", False, None, "https://b.vn"),
+            (
+                "SIPAS",
+                2022,
+                "citizens",
+                "national_mean_pct",
+                80.08,
+                "80,08",
+                False,
+                None,
+                "https://c.vn",
+            ),
+            (
+                "PAR",
+                2014,
+                "provinces",
+                "regional_mean_pct",
+                80.0,
+                "80",
+                False,
+                None,
+                "https://d.vn",
+            ),
+        ]
+    )
+    m = records.par_sipas_national_means(agg)
+    assert len(m) == 3
+    row = m[m["year"] == 2013].iloc[0]
+    assert row["approximate"] and row["value"] == 78.0 and row["source"] == "en.sggp.org.vn"
+    bad = agg.assign(value_as_published="about seventy")
+    with pytest.raises(ValueError, match="no number"):
+        records.par_sipas_national_means(bad)
+
+
+def test_par_band_counts_text_counts_schemes_and_clashes():
+    agg = _agg(
+        [
+            ("PAR", 2021, "provinces", "count_above_90pct", 3.0, "3", False, None, "https://a.vn"),
+            (
+                "PAR",
+                2021,
+                "provinces",
+                "group_counts",
+                np.nan,
+                "A (≥90): 3; B (80-<90): 59; C: 1",
+                False,
+                None,
+                "https://b.vn",
+            ),
+        ]
+    )
+    b = records.par_band_counts(agg).set_index("band")
+    assert b.loc["A: ≥ 90%", "read_from"] == "value"  # the value cell wins over the text
+    assert b.loc["B: 80–<90%", "value"] == 59 and set(b["scheme"]) == {"groups A/B/C"}
+    clash = agg.assign(value=[4.0, np.nan])
+    with pytest.raises(ValueError, match="different counts"):
+        records.par_band_counts(clash)
+
+
+def test_computed_vs_published_marks_only_real_gaps():
+    fig, ax = plt.subplots()
+    gaps = national.computed_vs_published(
+        ax,
+        pd.Series([1.0, 2.0, 3.0], index=[2018, 2019, 2020]),
+        pd.Series([1.005, 2.5], index=[2018, 2020]),
+    )
+    assert gaps == [2020]
+    assert [t.get_text() for t in ax.texts] == ["gap +0.50"]
+    plt.close(fig)
+
+
+def test_band_counts_hatches_what_is_not_broken_down():
+    fig, ax = plt.subplots()
+    counts = pd.DataFrame(
+        {"year": [2024, 2024], "band": ["A", "B"], "lower": [90.0, 80.0], "value": [13.0, 50.0]}
+    )
+    national.band_counts(ax, counts, 63, national.band_colors(["A", "B"]))
+    assert [t.get_text() for t in ax.texts] == ["13", "50"]
+    assert ax.get_xlim() == (0, 63)
+    plt.close(fig)
+
+
+def test_band_colors_are_distinct_and_ordered():
+    colours = national.band_colors(["a", "b", "c", "d"])
+    assert len(set(colours.values())) == 4
+    assert colours["a"] == "#1b9e77" and colours["d"] == "#d95f02"
+
+
+@given(st.lists(st.floats(-100, 100), min_size=1, max_size=12), st.floats(0.01, 5))
+def test_spread_labels_never_lowers_a_label_and_keeps_the_gap(values, gap):
+    out = national.spread_labels(values, gap)
+    assert np.all(out >= np.asarray(values) - 1e-12)
+    assert np.all(np.diff(np.sort(out)) >= gap - 1e-9)
+
+
+def test_figure_docstring_examples_run():
+    failed, tried = doctest.testmod(national)
+    plt.close("all")
+    assert tried > 0 and failed == 0
+
+
+@pytest.mark.slow
+def test_record_docstring_examples_run_on_the_shipped_data():
+    failed, tried = doctest.testmod(records)
+    assert tried > 0 and failed == 0
+
+
+def test_exported_at_the_package_root():
+    assert cc.papi_coverage is records.papi_coverage
+    assert cc.par_band_counts is records.par_band_counts
