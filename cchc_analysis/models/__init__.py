@@ -20,42 +20,45 @@ as a sentence), ``segments`` (fixed effects split at level-shift years).
 
 from __future__ import annotations
 
-from cchc_analysis.models._checks import ModelInputError
-from cchc_analysis.models.design import FEW_CLUSTERS, MIN_CLUSTERS, MODELS
-from cchc_analysis.models.figure_data import binned_scatter, lowess_curve, residualize
-from cchc_analysis.models.inference import (
-    BOOT_WEIGHTS,
-    boot_weights,
-    cr1_factor,
-    score_bootstrap,
-    wild_cluster_bootstrap,
-)
-from cchc_analysis.models.ladder import (
-    RESULT_COLUMNS,
-    MechanicalOverlapWarning,
-    add_q_values,
-    fit_family,
-    fit_ladder,
-)
-from cchc_analysis.models.pairs import (
-    SKIPPED_COLUMNS,
-    describe,
-    fit_pairs,
-    format_p,
-    result_row,
-)
-from cchc_analysis.models.panel import (
-    AVAILABILITY_FLAGS,
-    COMPOSITION_BREAKS,
-    ERAS,
-    CompositionBreak,
-    YearFlag,
-    breaks_within,
-    build_panel,
-    mechanical_overlap,
-    to_share,
-)
-from cchc_analysis.models.segments import SEGMENT_COLUMNS, twfe_by_segment
+import importlib
+
+# public name -> submodule; loaded on first use, so that asking for COMPOSITION_BREAKS does not
+# import statsmodels (the estimators' modules do).
+_EXPORTS = {
+    "ModelInputError": "_checks",
+    "FEW_CLUSTERS": "design",
+    "MIN_CLUSTERS": "design",
+    "MODELS": "design",
+    "binned_scatter": "figure_data",
+    "lowess_curve": "figure_data",
+    "residualize": "figure_data",
+    "BOOT_WEIGHTS": "inference",
+    "boot_weights": "inference",
+    "cr1_factor": "inference",
+    "score_bootstrap": "inference",
+    "wild_cluster_bootstrap": "inference",
+    "RESULT_COLUMNS": "ladder",
+    "MechanicalOverlapWarning": "ladder",
+    "add_q_values": "ladder",
+    "fit_family": "ladder",
+    "fit_ladder": "ladder",
+    "SKIPPED_COLUMNS": "pairs",
+    "describe": "pairs",
+    "fit_pairs": "pairs",
+    "format_p": "pairs",
+    "result_row": "pairs",
+    "AVAILABILITY_FLAGS": "panel",
+    "COMPOSITION_BREAKS": "panel",
+    "ERAS": "panel",
+    "CompositionBreak": "panel",
+    "YearFlag": "panel",
+    "breaks_within": "panel",
+    "build_panel": "panel",
+    "mechanical_overlap": "panel",
+    "to_share": "panel",
+    "SEGMENT_COLUMNS": "segments",
+    "twfe_by_segment": "segments",
+}
 
 __all__ = [
     "AVAILABILITY_FLAGS",
@@ -92,3 +95,14 @@ __all__ = [
     "twfe_by_segment",
     "wild_cluster_bootstrap",
 ]
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
