@@ -133,6 +133,13 @@ _EXPORTS = {
     "result_row": "models",
     "describe": "models",
     "twfe_by_segment": "models",
+    # notebook 03 as a paper (h9-nb03)
+    "slope_differences": "models",
+    "within_sd": "models",
+    "add_lag": "models",
+    "binned_scatter_plot": "figures",
+    "bar_panels": "figures",
+    "save_table": "outputs",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

@@ -7,19 +7,23 @@ notebook. Saving is :func:`cchc_analysis.plotting.save_figure`.
 Modules: ``palette`` (colours, short labels, estimator names), ``labels`` (codes in words),
 ``forest`` (coefficients of the regression ladder), ``coverage`` (unit × year grids of which data
 exist), ``legend`` (a legend in an axes of its own), ``lines`` (yearly series broken at methodology
-breaks).
+breaks), ``scatter`` (binned scatter with LOWESS), ``bars`` (bars split by denominator).
 """
 
 from __future__ import annotations
 
+from cchc_analysis.figures.bars import bar_panels
 from cchc_analysis.figures.coverage import FACT_STATES, coverage_grid, published_coverage
 from cchc_analysis.figures.forest import forest_plot
 from cchc_analysis.figures.labels import component_label, estimator, model_label
 from cchc_analysis.figures.legend import legend_panel
 from cchc_analysis.figures.lines import broken_line, runs
+from cchc_analysis.figures.scatter import binned_scatter_plot
 
 __all__ = [
     "FACT_STATES",
+    "bar_panels",
+    "binned_scatter_plot",
     "broken_line",
     "component_label",
     "coverage_grid",

@@ -15,12 +15,19 @@ exposures named by PAPI component codes::
 Modules: ``panel`` (the panel and PAPI's composition flags), ``design`` (each model's estimation
 sample and design matrix), ``ladder`` (the estimators and the results table), ``inference``
 (bootstrap), ``figure_data`` (binned scatter, LOWESS), ``pairs`` (many pairs at once, one result
-as a sentence), ``segments`` (fixed effects split at level-shift years).
+as a sentence), ``segments`` (fixed effects split at level-shift years), ``contrasts`` (is a slope specific to one
+outcome? differences of slopes, within-province spread, lags).
 """
 
 from __future__ import annotations
 
 from cchc_analysis.models._checks import ModelInputError
+from cchc_analysis.models.contrasts import (
+    DIFFERENCE_COLUMNS,
+    add_lag,
+    slope_differences,
+    within_sd,
+)
 from cchc_analysis.models.design import FEW_CLUSTERS, MIN_CLUSTERS, MODELS
 from cchc_analysis.models.figure_data import binned_scatter, lowess_curve, residualize
 from cchc_analysis.models.inference import (
@@ -61,6 +68,7 @@ __all__ = [
     "AVAILABILITY_FLAGS",
     "BOOT_WEIGHTS",
     "COMPOSITION_BREAKS",
+    "DIFFERENCE_COLUMNS",
     "ERAS",
     "FEW_CLUSTERS",
     "MIN_CLUSTERS",
@@ -72,6 +80,7 @@ __all__ = [
     "MechanicalOverlapWarning",
     "ModelInputError",
     "YearFlag",
+    "add_lag",
     "add_q_values",
     "binned_scatter",
     "boot_weights",
@@ -88,7 +97,9 @@ __all__ = [
     "residualize",
     "result_row",
     "score_bootstrap",
+    "slope_differences",
     "to_share",
     "twfe_by_segment",
     "wild_cluster_bootstrap",
+    "within_sd",
 ]
