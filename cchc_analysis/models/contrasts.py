@@ -54,7 +54,7 @@ def slope_differences(
 ) -> pd.DataFrame:
     """Slope of ``exposure`` on ``outcome`` minus its slope on each of ``comparisons``, with a test.
 
-    For each comparison outcome the three fits share one sample (province-years with the outcome,
+    For each comparison outcome the fits share one sample (province-years with the outcome,
     the comparison, the exposure and the controls all present). A linear model is linear in its
     outcome, so regressing ``outcome - comparison`` on the same design gives exactly the difference
     of the two slopes; its province-clustered errors equal those of a stacked regression with
@@ -88,25 +88,28 @@ def slope_differences(
     if outcome in comparisons:
         raise ModelInputError(f"slope_differences: {outcome!r} is also a comparison outcome")
     require_columns(panel, [*KEY, outcome, *comparisons, exposure, *controls], "panel")
-    rows = []
+    rows, own_fits = [], {}
     for other in comparisons:
         needed = [outcome, other, exposure, *controls]
         sample = panel.loc[panel[needed].notna().all(axis=1), [*KEY, *needed]].copy()
         diff = f"{outcome}-{other}"
         sample[diff] = sample[outcome] - sample[other]
-        fits = {
-            y: fit_ladder(sample, y, exposure, controls, models=[model], n_boot=b, seed=seed)
-            for y, b in [(outcome, 0), (other, 0), (diff, n_boot)]
-        }
-        d = fits[diff].iloc[0]
+        d = fit_ladder(sample, diff, exposure, controls, models=[model], n_boot=n_boot, seed=seed)
+        d = d.iloc[0]
+        # the outcome's own slope, once per distinct sample; the comparison's slope then follows
+        # exactly by linearity (outcome slope minus the difference), with no third fit
+        key = tuple(sample.index)
+        if key not in own_fits:
+            own_fits[key] = fit_ladder(sample, outcome, exposure, controls, models=[model], n_boot=0)
+        coef_outcome = float(own_fits[key]["coef"].iloc[0])
         rows.append(
             {
                 "outcome": outcome,
                 "comparison": other,
                 "exposure": exposure,
                 "model": model,
-                "coef_outcome": fits[outcome]["coef"].iloc[0],
-                "coef_comparison": fits[other]["coef"].iloc[0],
+                "coef_outcome": coef_outcome,
+                "coef_comparison": coef_outcome - d["coef"],
                 "difference": d["coef"],
                 **{k: d[k] for k in ["se", "ci_low", "ci_high", "p_value", "p_boot", "n_obs"]},
                 "n_provinces": d["n_provinces"],
