@@ -31,7 +31,9 @@ def save_table(frame: pd.DataFrame, name: str, directory: Path | None = None) ->
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"save_table: expected a DataFrame, got {type(frame).__name__}")
     if not name or Path(name).name != name or name.endswith(".csv"):
-        raise ValueError(f"table name must be a bare file stem such as 'uptake_models', got {name!r}")
+        raise ValueError(
+            f"table name must be a bare file stem such as 'uptake_models', got {name!r}"
+        )
     out_dir = Path(directory) if directory is not None else paths.TABLES
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"{name}.csv"

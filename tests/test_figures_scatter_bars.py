@@ -23,8 +23,10 @@ def test_doctests_run():
 
 def _panel(n_prov=12, seed=0):
     rng = np.random.default_rng(seed)  # SIMULATION
-    p = pd.DataFrame([(f"{i:02d}", y) for i in range(n_prov) for y in range(2019, 2025)],
-                     columns=["province_code", "year"])
+    p = pd.DataFrame(
+        [(f"{i:02d}", y) for i in range(n_prov) for y in range(2019, 2025)],
+        columns=["province_code", "year"],
+    )
     p["x"] = rng.normal(size=len(p))
     p["y"] = 2 * p["x"] + rng.normal(size=len(p))
     return p
@@ -56,11 +58,23 @@ def test_binned_scatter_plot_within_keeps_the_mean():
 
 
 def test_bar_panels_one_panel_per_denominator_sorted():
-    t = pd.DataFrame({"kind": ["d", "d", "d", "c"], "what": ["A", "B", "C", "VN"],
-                      "pct": [50.0, 90.0, 10.0, 4.85]})
+    t = pd.DataFrame(
+        {
+            "kind": ["d", "d", "d", "c"],
+            "what": ["A", "B", "C", "VN"],
+            "pct": [50.0, 90.0, 10.0, 4.85],
+        }
+    )
     fig, axes = plt.subplots(2, 1)
-    bar_panels(axes, t, panel="kind", label="what", value="pct",
-               xlabels={"d": "% of dossiers", "c": "% of citizens"}, titles={"d": "Dossiers"})
+    bar_panels(
+        axes,
+        t,
+        panel="kind",
+        label="what",
+        value="pct",
+        xlabels={"d": "% of dossiers", "c": "% of citizens"},
+        titles={"d": "Dossiers"},
+    )
     assert [tick.get_text() for tick in axes[0].get_yticklabels()] == ["C", "A", "B"]
     assert [p.get_width() for p in axes[0].patches] == [10.0, 50.0, 90.0]
     assert axes[0].get_title(loc="left") == "Dossiers"

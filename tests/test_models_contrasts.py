@@ -32,8 +32,9 @@ def simulate(slope_y=1.0, slope_p=1.0, n_prov=50, seed=0, common=0.0):
     """SIMULATION. y and a placebo on x with province and year effects; ``common`` adds a shared
     province-year shock to both outcomes (a survey-wide mood)."""
     rng = np.random.default_rng(seed)
-    p = pd.DataFrame([(f"{i:02d}", t) for i in range(n_prov) for t in YEARS],
-                     columns=["province_code", "year"])
+    p = pd.DataFrame(
+        [(f"{i:02d}", t) for i in range(n_prov) for t in YEARS], columns=["province_code", "year"]
+    )
     a = np.repeat(rng.normal(size=n_prov), len(YEARS))
     lam = np.tile(rng.normal(size=len(YEARS)), n_prov)
     p["x"] = a + lam + rng.normal(size=len(p))
@@ -71,8 +72,13 @@ def test_se_matches_a_stacked_regression_up_to_the_small_sample_factor():
     # stacked: both outcomes, every regressor and effect interacted with the outcome
     stacked = []
     for k, col in enumerate(["y", "placebo"]):
-        part = pd.concat([pd.get_dummies(p["province_code"], prefix="p", drop_first=True, dtype=float),
-                          pd.get_dummies(p["year"], prefix="t", drop_first=True, dtype=float)], axis=1)
+        part = pd.concat(
+            [
+                pd.get_dummies(p["province_code"], prefix="p", drop_first=True, dtype=float),
+                pd.get_dummies(p["year"], prefix="t", drop_first=True, dtype=float),
+            ],
+            axis=1,
+        )
         part.insert(0, "const", 1.0)
         part.insert(1, "x", p["x"])
         block = part.add_suffix(f"_{k}")
@@ -119,8 +125,13 @@ def test_slope_differences_bad_input(kwargs, match):
 def test_within_sd_is_the_spread_twfe_uses():
     p = simulate(seed=5)
     sd = within_sd(p, ["x", "y"])
-    fe = pd.concat([pd.get_dummies(p["province_code"], drop_first=True, dtype=float),
-                    pd.get_dummies(p["year"], drop_first=True, dtype=float)], axis=1)
+    fe = pd.concat(
+        [
+            pd.get_dummies(p["province_code"], drop_first=True, dtype=float),
+            pd.get_dummies(p["year"], drop_first=True, dtype=float),
+        ],
+        axis=1,
+    )
     resid = sm.OLS(p["x"], sm.add_constant(fe)).fit().resid
     assert sd["x"] == pytest.approx(resid.std(ddof=1))
     assert sd.attrs["n_obs"] == len(p)

@@ -59,5 +59,7 @@ def binned_scatter_plot(
         capsize=2,
         label=f"mean in each of {len(table)} quantile bins ± 1 SE",
     )
-    ax.plot(curve["x"], curve["fit"], color=palette.DOWN, linewidth=2, label=f"LOWESS (frac {frac:g})")
+    ax.plot(
+        curve["x"], curve["fit"], color=palette.DOWN, linewidth=2, label=f"LOWESS (frac {frac:g})"
+    )
     return table

@@ -100,7 +100,9 @@ def slope_differences(
         # exactly by linearity (outcome slope minus the difference), with no third fit
         key = tuple(sample.index)
         if key not in own_fits:
-            own_fits[key] = fit_ladder(sample, outcome, exposure, controls, models=[model], n_boot=0)
+            own_fits[key] = fit_ladder(
+                sample, outcome, exposure, controls, models=[model], n_boot=0
+            )
         coef_outcome = float(own_fits[key]["coef"].iloc[0])
         rows.append(
             {
