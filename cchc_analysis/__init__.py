@@ -153,6 +153,13 @@ _EXPORTS = {
     "papi_national_means": "records",
     "par_sipas_national_means": "records",
     "par_band_counts": "records",
+    # notebook 03 as a paper (h9-nb03)
+    "slope_differences": "models",
+    "within_sd": "models",
+    "add_lag": "models",
+    "binned_scatter_plot": "figures",
+    "bar_panels": "figures",
+    "save_table": "outputs",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

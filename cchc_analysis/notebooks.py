@@ -131,6 +131,12 @@ def read_notebook(path: Path):
     return nb
 
 
+KERNEL_THREADS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+"""Thread limits for the kernel's linear algebra. The models fit many small matrices (a few hundred
+rows, dozens of dummies); a multi-threaded BLAS spends its time synchronising threads on them, and
+on a busy 2-core machine a fit took 8 times longer with OpenBLAS's default threads than with one."""
+
+
 def run_notebook(
     path: Path,
     timeout: int = DEFAULT_TIMEOUT,
@@ -140,7 +146,8 @@ def run_notebook(
     """Execute one notebook from its own folder (as nbconvert does) and return the executed notebook.
 
     ``backend`` is the kernel's ``MPLBACKEND``: ``"Agg"`` for tests, :data:`INLINE_BACKEND` to keep
-    the figures in the executed copy.
+    the figures in the executed copy. The kernel's BLAS runs single-threaded
+    (:data:`KERNEL_THREADS`).
     """
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
@@ -158,7 +165,7 @@ def run_notebook(
     if client.log.getEffectiveLevel() < logging.WARNING:  # drop "Executing notebook with kernel"
         client.log.setLevel(logging.WARNING)
     try:
-        with _environment(MPLBACKEND=backend, **_kernel_environment()):
+        with _environment(MPLBACKEND=backend, **_kernel_environment(), **KERNEL_THREADS):
             client.execute()
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
         index, cell = _failed_cell(nb)

@@ -7,7 +7,7 @@ notebook. Saving is :func:`cchc_analysis.plotting.save_figure`.
 Modules: ``palette`` (colours, short labels, estimator names), ``labels`` (codes in words),
 ``forest`` (coefficients of the regression ladder), ``coverage`` (unit × year grids of which data
 exist), ``legend`` (a legend in an axes of its own), ``lines`` (yearly series broken at methodology
-breaks).
+breaks), ``scatter`` (binned scatter with LOWESS), ``bars`` (bars split by denominator).
 """
 
 from __future__ import annotations
@@ -25,10 +25,14 @@ _EXPORTS = {
     "legend_panel": "legend",
     "broken_line": "lines",
     "runs": "lines",
+    "bar_panels": "bars",
+    "binned_scatter_plot": "scatter",
 }
 
 __all__ = [
     "FACT_STATES",
+    "bar_panels",
+    "binned_scatter_plot",
     "broken_line",
     "component_label",
     "coverage_grid",

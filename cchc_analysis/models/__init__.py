@@ -15,7 +15,8 @@ exposures named by PAPI component codes::
 Modules: ``panel`` (the panel and PAPI's composition flags), ``design`` (each model's estimation
 sample and design matrix), ``ladder`` (the estimators and the results table), ``inference``
 (bootstrap), ``figure_data`` (binned scatter, LOWESS), ``pairs`` (many pairs at once, one result
-as a sentence), ``segments`` (fixed effects split at level-shift years).
+as a sentence), ``segments`` (fixed effects split at level-shift years), ``contrasts`` (is a slope specific to one
+outcome? differences of slopes, within-province spread, lags).
 """
 
 from __future__ import annotations
@@ -58,12 +59,17 @@ _EXPORTS = {
     "to_share": "panel",
     "SEGMENT_COLUMNS": "segments",
     "twfe_by_segment": "segments",
+    "DIFFERENCE_COLUMNS": "contrasts",
+    "add_lag": "contrasts",
+    "slope_differences": "contrasts",
+    "within_sd": "contrasts",
 }
 
 __all__ = [
     "AVAILABILITY_FLAGS",
     "BOOT_WEIGHTS",
     "COMPOSITION_BREAKS",
+    "DIFFERENCE_COLUMNS",
     "ERAS",
     "FEW_CLUSTERS",
     "MIN_CLUSTERS",
@@ -75,6 +81,7 @@ __all__ = [
     "MechanicalOverlapWarning",
     "ModelInputError",
     "YearFlag",
+    "add_lag",
     "add_q_values",
     "binned_scatter",
     "boot_weights",
@@ -91,9 +98,11 @@ __all__ = [
     "residualize",
     "result_row",
     "score_bootstrap",
+    "slope_differences",
     "to_share",
     "twfe_by_segment",
     "wild_cluster_bootstrap",
+    "within_sd",
 ]
 
 
