@@ -159,7 +159,6 @@ _EXPORTS = {
     "add_lag": "models",
     "binned_scatter_plot": "figures",
     "bar_panels": "figures",
-    "save_table": "outputs",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
