@@ -88,6 +88,16 @@ _EXPORTS = {
     "pci_weight_check": "sources.pci",
     "pci_transition": "sources.pci",
     "compare_pci_facts": "sources.pci_facts",
+    # notebook 02 as a paper (h7-nb02): the analyses it needs, one call each
+    "subcomponent_drivers": "answers",
+    "overtake_drivers": "answers",
+    "weight_robustness": "answers",
+    "stability_table": "answers",
+    "plot_stability": "answers",
+    "plot_rank_changes": "answers",
+    "par_field_change": "answers",
+    "field_change_bounds": "answers",
+    "save_table": "outputs",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

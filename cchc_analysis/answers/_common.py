@@ -103,3 +103,30 @@ def weights(frame: pd.DataFrame) -> pd.Series | None:
     if w.isna().any() or (w == 1.0).all():
         return None
     return pd.Series(w.to_numpy(), index=frame.columns)
+
+
+def bootstrap_shares(
+    amounts: pd.DataFrame, n_boot: int = 4000, seed: int = 2024, band=(0.05, 0.95)
+) -> pd.DataFrame:
+    """Pooled share of each column and its descriptive band from resampling the rows.
+
+    ``amounts``: one row per transition, one column per term (e.g. Σ|φ| or a count of overtakes).
+    The rows are resampled with replacement ``n_boot`` times and the shares recomputed, the
+    convention of :func:`cchc_analysis.rank_drivers` (see its ``INTERVAL_NOTE``), so that sister
+    figures draw the same whiskers.
+
+    >>> t = pd.DataFrame({"a": [1.0, 3.0], "b": [1.0, 1.0]}, index=[2021, 2022])
+    >>> bootstrap_shares(t, n_boot=200)["share"].round(3).tolist()
+    [0.667, 0.333]
+    """
+    import numpy as np
+
+    values = amounts.fillna(0.0).to_numpy(dtype=float)
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(values), size=(n_boot, len(values)))
+    boot = values[idx].sum(axis=1)
+    boot = boot / boot.sum(axis=1, keepdims=True)
+    lo, hi = np.quantile(boot, band, axis=0)
+    return pd.DataFrame(
+        {"share": values.sum(axis=0) / values.sum(), "p05": lo, "p95": hi}, index=amounts.columns
+    )

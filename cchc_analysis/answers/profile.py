@@ -187,32 +187,48 @@ def _headroom(ax, p: ProvinceProfile, y) -> None:
 
 
 def _defending(ax, p: ProvinceProfile, y) -> None:
-    """The leader: points the runner-up needs on one component alone, against its headroom."""
+    """The leader: the runner-up's headroom on each component (what differs between components)
+    against the points it needs on one component alone to pass (the same for equal weights)."""
     t = p.table
     runner = t["runner_up"].iat[0]
     names = get_index(p.index).unit_names
     runner_name = names().get(runner, runner) if names else runner
+    need = t["runner_up_needs"]
+    head = t["runner_up_headroom"]
     ax.barh(
         y,
-        t["runner_up_needs"],
-        color=palette.NEUTRAL,
+        head,
+        color=[palette.component_color(p.index, c) for c in t.index],
         height=0.6,
-        label=f"points {runner_name} (2nd) needs to pass",
+        label=f"{runner_name}'s headroom (maximum − its score)",
     )
     ax.scatter(
-        t["runner_up_headroom"],
+        need,
         y,
         marker="|",
-        s=250,
-        color="0.2",
-        label=f"{runner_name}'s headroom",
+        s=300,
+        color="black",
+        zorder=5,
+        label=f"points {runner_name} needs to pass",
     )
+    for yi, c in zip(y, t.index, strict=True):
+        ax.annotate(
+            f"{head[c] / need[c]:.1f}× the lead",
+            (head[c], yi),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=7.5,
+        )
     ax.set_yticks(y, [_common.label(p.index, c) for c in t.index], fontsize=8.5)
-    ax.set_xlabel("points on that component alone")
+    ax.set_xlim(0, float(head.max()) * 1.3)
+    ax.set_xlabel(f"{p.index} points on that component alone")
     ax.set_title(
-        f"defending first place: lead of {t['runner_up_needs'].min():.2f} points", fontsize=10
+        f"defending first place: {runner_name} (2nd) needs {need.min():.2f} points\n"
+        "on one component; bars = its room to gain them",
+        fontsize=10,
     )
-    ax.legend(fontsize=7.5, loc="lower right")
+    ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
 
 
 def _sure_text(p: ProvinceProfile) -> str:
