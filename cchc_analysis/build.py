@@ -52,10 +52,10 @@ _DTYPES_KEY = b"cchc_analysis.dtypes"
 
 def table_specs() -> dict[str, TableSpec]:
     """Every processed table, by name, collected from the dataset modules' ``TABLES``."""
-    from cchc_analysis.sources import facts, papi, pci
+    from cchc_analysis.sources import facts, papi, pci, qd766
 
     found: dict[str, TableSpec] = {}
-    for module in (papi, facts, pci):
+    for module in (papi, facts, pci, qd766):
         for name, spec in module.TABLES.items():
             if name in found:
                 raise CchcDataError(f"two dataset modules define a processed table named {name!r}")

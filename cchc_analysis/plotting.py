@@ -2,8 +2,9 @@
 
 DejaVu Sans (shipped with matplotlib) carries the Vietnamese diacritics, so names such as
 "Thừa Thiên Huế" or "Đắk Lắk" render without tofu. Figures are saved under ``paths.FIGURES``; the
-same figure saved twice gives the same bytes (no timestamps, fixed SVG ids), so re-running a notebook
-does not churn the outputs.
+same figure saved twice gives the same bytes (no timestamps, fixed SVG ids, a layout frozen before
+the first save), so re-running a notebook does not churn the outputs. The source line of
+:func:`add_source` wraps at the figure's width, so it never widens the saved image.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import seaborn as sns
+from matplotlib.layout_engine import PlaceHolderLayoutEngine
 
 from cchc_analysis import paths
 
@@ -45,15 +47,24 @@ def set_style() -> None:
     mpl.rcParams.update(_RC)
 
 
-def add_source(fig: plt.Figure, text: str) -> None:
-    """Write a source line under the figure's bottom-left corner.
+def add_source(fig: plt.Figure, text: str) -> plt.Text:
+    """Write a source line under the figure's bottom-left corner, wrapped to the figure's width.
 
     It sits just below the axes area (``bbox_inches="tight"`` keeps it in the saved file), so it never
-    collides with tick labels: ``add_source(fig, "Source: PAPI 2018–2024 (papi.org.vn)")``.
+    collides with tick labels. A long source breaks into several lines at the figure's right edge
+    instead of widening the saved image (which would leave empty canvas beside the plot)::
+
+        >>> import matplotlib.pyplot as plt
+        >>> fig, ax = plt.subplots(figsize=(4, 3))
+        >>> add_source(fig, "Source: PAPI 2018–2024 (papi.org.vn)").get_wrap()
+        True
+        >>> plt.close(fig)
+
     A figure legend placed ``"outside lower …"`` can reach below the figure and cover it: put such a
     legend above the axes (``"outside upper …"``) or in an axes of its own.
     """
-    fig.text(0.0, -0.01, text, ha="left", va="top", fontsize=7.5, color="0.35")
+    # wrap=True breaks the text at the figure's right edge (measured with the renderer at draw time).
+    return fig.text(0.0, -0.01, text, ha="left", va="top", fontsize=7.5, color="0.35", wrap=True)
 
 
 def save_figure(
@@ -65,13 +76,15 @@ def save_figure(
     """Save ``fig`` as ``<name>.png`` and ``<name>.svg`` under ``paths.FIGURES``; return the paths.
 
     Output is byte-identical for identical input: metadata that would vary (creation date,
-    software version) is dropped and each file is written to a temporary name, then moved into place,
-    so a reader never sees a half-written figure.
+    software version) is dropped, and the layout is fixed before the first file is written (see
+    :func:`freeze_layout`), so saving the same figure twice gives the same bytes. Each file is written
+    to a temporary name, then moved into place, so a reader never sees a half-written figure.
     """
     if not name or Path(name).name != name or name.endswith((".png", ".svg")):
         raise ValueError(f"figure name must be a bare file stem such as '02_movers', got {name!r}")
     out_dir = Path(directory) if directory is not None else paths.FIGURES
     out_dir.mkdir(parents=True, exist_ok=True)
+    freeze_layout(fig)
     written = []
     for fmt in formats:
         if fmt not in _METADATA:
@@ -87,6 +100,36 @@ def save_figure(
             raise
         written.append(target)
     return written
+
+
+# Constrained layout converges to its fixed point within a few passes; the last passes move axes by
+# ~1e-16 (figure fraction), far below one pixel.
+_LAYOUT_PASSES = 4
+
+
+def freeze_layout(fig: plt.Figure) -> plt.Figure:
+    """Run the figure's layout engine to convergence, then keep that layout for every later draw.
+
+    Why: constrained layout is re-run at every draw and moves the axes a little each time (by up to
+    0.03% of the figure on the second pass, then less), and each draw of ``savefig`` is one more
+    pass, so two saves of one figure differed in their coordinates, SVG clip-path ids (hashes of the
+    geometry) and PNG pixels. After this call the figure draws identically every time; a figure
+    whose layout is already fixed is left alone. To let the layout adapt again (after adding artists),
+    call ``fig.set_layout_engine("constrained")``.
+
+        >>> import matplotlib.pyplot as plt
+        >>> fig, ax = plt.subplots(layout="constrained")
+        >>> freeze_layout(fig).get_layout_engine().__class__.__name__
+        'PlaceHolderLayoutEngine'
+        >>> plt.close(fig)
+    """
+    engine = fig.get_layout_engine()
+    if engine is None or isinstance(engine, PlaceHolderLayoutEngine):
+        return fig
+    for _ in range(_LAYOUT_PASSES):
+        fig.draw_without_rendering()
+    fig.set_layout_engine("none")  # a placeholder keeping the engine's colorbar compatibility
+    return fig
 
 
 _METADATA = {

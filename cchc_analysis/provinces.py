@@ -1,4 +1,4 @@
-"""The province registry: 63 provinces (2008 – June 2025), their spellings, and the 2025 merger.
+"""The province registry: 63 provinces (2008 – June 2025), the 34 from July 2025, and the merger.
 
 Reference tables shipped in ``cchc_analysis/data/``:
 
@@ -11,13 +11,34 @@ Reference tables shipped in ``cchc_analysis/data/``:
 ``provinces_2025.csv`` / ``province_crosswalk_2025.csv``
     the 34 provinces in force from 1 July 2025 (NA Resolution 202/2025/QH15) and the
     old → new map, written from ``data/raw/facts/province_merger_2025.csv`` with its sources.
-    The new provinces are keyed by name and ASCII slug: their official codes are not shipped
-    because no primary source for them could be read.
+    ``code_2025`` is the official two-digit code of Quyết định 19/2025/QĐ-TTg; a test checks
+    it against the downloaded dataset ``provinces_2025_codes`` (:func:`check_codes_2025`).
+
+Keys that say their era
+-----------------------
+A new province keeps the code of the former province that hosts its capital: new Lào Cai is
+``15``, which was Yên Bái's code; new Bắc Ninh is ``24`` (Bắc Giang's), Gia Lai ``52`` (Bình
+Định's). A table of the 63 provinces and a table of the 34 joined on a bare two-digit code would
+pair the wrong units without any error. So the two eras never share a key:
+
+* **column names differ**: ``province_code`` (63 provinces, 2008–2025, values ``"01"`` … ``"96"``,
+  unchanged so that every existing table, test and notebook keeps working) against
+  ``province_code_2025`` (34 provinces, 2025–). ``merge(on="province_code")`` across eras is a
+  ``KeyError``;
+* **values differ**: a 2025– key carries its era in the value, ``"2025:15"`` for new Lào Cai
+  (:data:`KEY_2025_PREFIX` + the official code). No 2025– key equals any 2008–2025 code, so a
+  join on the index, ``merge(left_on=…, right_on=…)`` or ``pd.concat(axis=1)`` of wide frames
+  cannot pair a former province with a new one: there is nothing to match. The bare official
+  code is never exposed as a key (:func:`official_code_2025` gives it for display);
+* **joins that should fail loudly do**: :func:`merge_provinces` (an era-checked
+  ``pandas.merge``) and :func:`check_same_era` raise :class:`EraMismatchError` naming the era
+  of each side, and :func:`to_2025` refuses input keyed by 2025– codes.
 
 Name matching folds case, diacritics (including ``đ``), tone-mark placement, Unicode form,
 punctuation and spacing, and drops administrative prefixes and suffixes ("Tỉnh", "Thành phố",
 "TP.", "province", "City"); what is left must be a registered name or alias, otherwise
-:class:`UnknownProvinceError` names the input and the closest registered names.
+:class:`UnknownProvinceError` names the input and the closest registered names. The 34 new
+provinces are matched the same way by :func:`normalize_province_2025`.
 """
 
 from __future__ import annotations
@@ -29,6 +50,7 @@ import types
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -38,18 +60,41 @@ from cchc_analysis.errors import CchcDataError, DataValidationError
 from cchc_analysis.text import fold
 
 __all__ = [
+    "KEY_2025_PREFIX",
+    "EraMismatchError",
     "Province",
+    "Province2025",
     "UnknownProvinceError",
+    "check_codes_2025",
+    "check_same_era",
     "crosswalk_2025",
+    "key_2025",
+    "key_era",
+    "merge_provinces",
     "normalize_province",
+    "normalize_province_2025",
+    "official_code_2025",
     "province_by_code",
     "province_code",
     "province_codes",
+    "province_key_2025",
+    "province_keys_2025",
     "provinces",
     "to_2025",
 ]
 
 ERAS = ("2008-2025", "2025-")
+
+KEY_2025_PREFIX = "2025:"
+"""Marks a key of the 34-province era: ``"2025:15"`` is new Lào Cai, never former Yên Bái."""
+
+KEY_COLUMNS = {"2008-2025": "province_code", "2025-": "province_code_2025"}
+"""The key column of each era (see the module docstring)."""
+
+_ERA_LABEL = {
+    "2008-2025": "63-province era 2008-2025 (GSO codes '01' … '96' in province_code)",
+    "2025-": "34-province era 2025- (keys '2025:01' … '2025:96' in province_code_2025)",
+}
 
 
 @dataclass(frozen=True)
@@ -142,6 +187,8 @@ def _read(name: str) -> pd.DataFrame:
 def _tables() -> dict[str, pd.DataFrame]:
     new = _read("provinces_2025.csv")
     new["n_former"] = new["n_former"].astype("int64")
+    # The bare official code stays internal: the public key carries its era (module docstring).
+    new.insert(1, "province_code_2025", KEY_2025_PREFIX + new.pop("code_2025"))
     cross = _read("province_crosswalk_2025.csv")
     cross["n_former"] = cross["n_former"].astype("int64")
     return {
@@ -263,8 +310,9 @@ def province_by_code(code: str) -> Province:
 
 
 def provinces(era: str = "2008-2025") -> pd.DataFrame:
-    """The registry as a table: ``"2008-2025"`` (63 provinces, by GSO code) or ``"2025-"``
-    (the 34 provinces from 1 July 2025, by slug, with ``n_former`` and ``former_codes``)."""
+    """The registry as a table: ``"2008-2025"`` (63 provinces, by GSO code ``code``) or
+    ``"2025-"`` (the 34 provinces from 1 July 2025, keyed by ``province_code_2025`` such as
+    ``"2025:15"``, with slug, ``n_former`` and ``former_codes``)."""
     if era not in ERAS:
         raise ValueError(f"era must be one of {ERAS}, got {era!r}")
     return _tables()[era].copy()
@@ -276,6 +324,245 @@ def crosswalk_2025() -> pd.DataFrame:
     return _tables()["crosswalk"].copy()
 
 
+# --- the 34 provinces from 1 July 2025: era-marked keys -------------------------------------
+
+
+class EraMismatchError(CchcDataError):
+    """Two tables keyed by provinces of different eras (63 provinces 2008–2025 vs 34 from 2025)
+    were about to be joined; the message names the era of each side."""
+
+
+@dataclass(frozen=True)
+class Province2025:
+    """One of the 34 provinces in force from 1 July 2025."""
+
+    key: str
+    """Era-marked key, ``"2025:"`` + the official code (``"2025:52"`` Gia Lai)."""
+    name_vi: str
+    name_en: str
+    slug: str
+    unit_type: str
+    former_codes: tuple[str, ...]
+    """GSO codes (2008–2025 era) of the former provinces it combines."""
+
+
+@cache
+def _registry_2025() -> tuple[dict[str, Province2025], dict[str, str], dict[str, str]]:
+    """``(key -> Province2025, matching key -> key, folded name -> canonical name)``."""
+    by_key: dict[str, Province2025] = {}
+    keys: dict[str, str] = {}
+    for row in _tables()["2025-"].itertuples(index=False):
+        p = Province2025(
+            key=row.province_code_2025,
+            name_vi=row.name_vi,
+            name_en=row.name_en,
+            slug=row.slug,
+            unit_type=row.unit_type,
+            former_codes=tuple(row.former_codes.split(";")),
+        )
+        by_key[p.key] = p
+        for spelling in (p.name_vi, p.name_en, row.name_ascii, p.slug.replace("-", " ")):
+            k = _key(spelling)
+            if keys.setdefault(k, p.key) != p.key:
+                raise CchcDataError(
+                    f"provinces_2025.csv: spelling {spelling!r} matches {keys[k]} and {p.key}"
+                )
+    display = {fold(p.name_vi): p.name_vi for p in by_key.values()}
+    return by_key, keys, display
+
+
+def _closest_2025(name: object, n: int = 3) -> list[str]:
+    folded = fold(name) if isinstance(name, str) else ""
+    if not folded:
+        return []
+    display = _registry_2025()[2]
+    return [display[m] for m in difflib.get_close_matches(folded, list(display), n=n, cutoff=0)]
+
+
+def normalize_province_2025(name: str, where: str = "") -> Province2025:
+    """The province of the 34-province era a name refers to, whatever its spelling.
+
+    ``normalize_province_2025("Thành phố Hồ Chí Minh").key == "2025:79"``. Former provinces
+    that were merged away ("Yên Bái") are not 2025– provinces and raise
+    :class:`UnknownProvinceError` with the closest new names.
+    """
+    if not isinstance(name, str):
+        raise UnknownProvinceError(name, where=where, detail="expected a str")
+    by_key, keys, _ = _registry_2025()
+    key = keys.get(_key(name))
+    if key is None:
+        raise UnknownProvinceError(
+            name, _closest_2025(name), where, "not one of the 34 provinces from 1 July 2025"
+        )
+    return by_key[key]
+
+
+def province_key_2025(name: str) -> str:
+    """Era-marked key of a 2025– province name: ``province_key_2025("Lào Cai") == "2025:15"``."""
+    return normalize_province_2025(name).key
+
+
+def province_keys_2025(names: Iterable[object], where: str = "") -> list[str]:
+    """Keys for a column of 2025– names, or one error listing every unknown spelling.
+
+    ``province_keys_2025(["Gia Lai", "Huế"]) == ["2025:52", "2025:46"]``.
+    """
+    out: list[str] = []
+    unknown: dict[str, list[int]] = {}
+    for i, name in enumerate(names, start=1):
+        try:
+            out.append(normalize_province_2025(name).key)  # type: ignore[arg-type]
+        except UnknownProvinceError:
+            unknown.setdefault(repr(name) if not isinstance(name, str) else name, []).append(i)
+    if unknown:
+        listed = "; ".join(
+            f"{n!r} at rows {', '.join(map(str, r[:10]))}" for n, r in unknown.items()
+        )
+        first = next(iter(unknown))
+        raise UnknownProvinceError(first, _closest_2025(first), where, f"all unknown: {listed}")
+    return out
+
+
+def key_2025(code: str) -> str:
+    """The era-marked key of an official 2025 code: ``key_2025("15") == "2025:15"``."""
+    key = f"{KEY_2025_PREFIX}{code}"
+    if not isinstance(code, str) or key not in _registry_2025()[0]:
+        raise UnknownProvinceError(
+            code, detail="expected an official 2025 code string such as '15'"
+        )
+    return key
+
+
+def official_code_2025(key: str) -> str:
+    """The bare official code of a 2025– key, for display only: ``official_code_2025("2025:15")
+    == "15"``. Never join on it (module docstring)."""
+    if not isinstance(key, str) or key not in _registry_2025()[0]:
+        raise UnknownProvinceError(key, detail="expected a 2025– key such as '2025:15'")
+    return key.removeprefix(KEY_2025_PREFIX)
+
+
+def _values_era(values: Iterable[object]) -> set[str]:
+    eras = set()
+    codes_63 = _registry()[0]
+    for v in values:
+        if isinstance(v, str) and v.startswith(KEY_2025_PREFIX):
+            eras.add("2025-")
+        elif isinstance(v, str) and v in codes_63:
+            eras.add("2008-2025")
+    return eras
+
+
+def key_era(frame: pd.DataFrame | pd.Series | pd.Index, where: str = "") -> str:
+    """Which era a table is keyed by: ``"2008-2025"`` or ``"2025-"``.
+
+    Looks at the key columns and index names (:data:`KEY_COLUMNS`), else at the index values
+    (``"2025:15"`` or a GSO code such as ``"15"``); other columns are never guessed at. Raises :class:`EraMismatchError` when both eras are present and
+    :class:`CchcDataError` when there is no province key at all.
+    ``key_era(cc.provinces("2025-")) == "2025-"``.
+    """
+    label = where or "table"
+    index = frame if isinstance(frame, pd.Index) else frame.index
+    columns = list(frame.columns) if isinstance(frame, pd.DataFrame) else []
+    found = {era for era, col in KEY_COLUMNS.items() if col in columns}
+    found |= {era for era, col in KEY_COLUMNS.items() if col in [n for n in index.names if n]}
+    if not found:  # a wide frame with an unnamed index: recognise the keys by their values
+        found = _values_era(index.get_level_values(0) if index.nlevels > 1 else index)
+    for era in list(found):
+        col = KEY_COLUMNS[era]
+        if col in columns:
+            found |= _values_era(frame[col])  # type: ignore[index]
+    if len(found) > 1:
+        raise EraMismatchError(
+            f"{label} mixes keys of both eras: {_ERA_LABEL['2008-2025']} and {_ERA_LABEL['2025-']}"
+        )
+    if not found:
+        raise CchcDataError(
+            f"{label} has no province key: expected a column or index named "
+            f"{' or '.join(KEY_COLUMNS.values())}"
+        )
+    return found.pop()
+
+
+def check_same_era(left: object, right: object, names: tuple[str, str] = ("left", "right")) -> str:
+    """Raise :class:`EraMismatchError` unless both tables are keyed by the same era; return it.
+
+    Use it before any join, concat or comparison of two province tables.
+    """
+    a = key_era(left, names[0])  # type: ignore[arg-type]
+    b = key_era(right, names[1])  # type: ignore[arg-type]
+    if a != b:
+        raise EraMismatchError(
+            f"cannot join province tables of different eras: {names[0]} is keyed by the "
+            f"{_ERA_LABEL[a]}, {names[1]} by the {_ERA_LABEL[b]}. A new province keeps the "
+            "code of the former province hosting its capital (new Lào Cai = 15 = former Yên "
+            "Bái), so bare codes must never be matched across eras; carry the older table "
+            "onto the 34 provinces with to_2025() first."
+        )
+    return a
+
+
+def merge_provinces(left: pd.DataFrame, right: pd.DataFrame, **kwargs: object) -> pd.DataFrame:
+    """``pandas.merge`` that first checks both sides are keyed by the same era.
+
+    Without ``on``/``left_on``/``left_index`` it joins on the era's key column (plus any other
+    ``on`` you pass). ``merge_provinces(qd766_wide, pop_2025)`` works;
+    ``merge_provinces(papi_wide_63, qd766_wide)`` raises :class:`EraMismatchError`.
+    """
+    era = check_same_era(left, right)
+    if not ({"on", "left_on", "right_on", "left_index", "right_index"} & set(kwargs)):
+        kwargs["on"] = KEY_COLUMNS[era]
+    return pd.merge(left, right, **kwargs)  # type: ignore[arg-type]
+
+
+def check_codes_2025(seed_sql: Path | None = None, merger_json: Path | None = None) -> pd.DataFrame:
+    """Check the shipped official codes against the downloaded dataset ``provinces_2025_codes``.
+
+    Every code and name in ``provinces_seed.sql`` and ``donvi_tinhthanh.json`` must match
+    ``provinces_2025.csv``, and every new province's code must be the GSO code of one of the
+    provinces it combines (the capital-host rule). Returns the compared table; raises
+    :class:`DataValidationError` naming the file and the province otherwise.
+    """
+    import json
+
+    if seed_sql is None or merger_json is None:
+        from cchc_analysis.download import fetch
+
+        seed_sql, merger_json = fetch("provinces_2025_codes")
+    shipped = _tables()["2025-"]
+    rows = []
+    for label, pairs in (
+        (
+            Path(seed_sql).name,
+            re.findall(r"\('(\d{2})',\s*'([^']+)'\)", Path(seed_sql).read_text("utf-8")),
+        ),
+        (
+            Path(merger_json).name,
+            [
+                (r["ma"], r["ten"])
+                for r in json.loads(Path(merger_json).read_text("utf-8"))
+                if str(r.get("magoc", "0")) == "0"
+            ],
+        ),
+    ):
+        if len(pairs) != 34:
+            raise DataValidationError(label, "lists the 34 provinces", detail=f"found {len(pairs)}")
+        for code, name in pairs:
+            p = normalize_province_2025(name, where=label)
+            if p.key != KEY_2025_PREFIX + code:
+                raise DataValidationError(
+                    label, "code matches provinces_2025.csv", detail=f"{name!r}: {code} vs {p.key}"
+                )
+            rows.append({"file": label, "code": code, "name": name, "province_code_2025": p.key})
+    for row in shipped.itertuples(index=False):
+        if row.province_code_2025.removeprefix(KEY_2025_PREFIX) not in row.former_codes.split(";"):
+            raise DataValidationError(
+                "provinces_2025.csv",
+                "official code is the GSO code of a former province (capital-host rule)",
+                detail=f"{row.name_vi}: {row.province_code_2025} not in {row.former_codes}",
+            )
+    return pd.DataFrame(rows)
+
+
 # --- carrying series across the merger ------------------------------------------------------
 
 _INPUT = "to_2025 input"
@@ -284,6 +571,11 @@ _WEIGHTS = "to_2025 weights"
 
 def _check_input(frame: pd.DataFrame, cols: list[str], groups: list[str]) -> None:
     """Raise on anything that would make the merged table wrong without saying so."""
+    if KEY_COLUMNS["2025-"] in frame.columns or KEY_COLUMNS["2025-"] in frame.index.names:
+        raise EraMismatchError(
+            f"{_INPUT} is keyed by the {_ERA_LABEL['2025-']}; to_2025 carries tables of the "
+            f"{_ERA_LABEL['2008-2025']} onto the 34 provinces"
+        )
     if "province_code" not in frame.columns:
         raise DataValidationError(
             _INPUT, "has a province_code column", detail=f"{list(frame.columns)}"
@@ -367,6 +659,7 @@ def to_2025(
     how: str = "mean",
     weights: Mapping[str, float] | pd.Series | None = None,
     by: Sequence[str] | None = None,
+    weights_name: str | None = None,
 ) -> pd.DataFrame:
     """Re-express a province table on the 34 provinces in force from 1 July 2025.
 
@@ -378,12 +671,26 @@ def to_2025(
     ``complete``, and for each value column its mean over the present former provinces and
     their spread (``<col>_min``, ``<col>_max``). ``how="mean"`` is unweighted;
     ``how="weighted"`` needs ``weights`` supplied by the caller (e.g. population), a Series
-    or dict keyed by ``province_code`` covering every province in ``frame``. A new province
+    or dict keyed by ``province_code`` covering every province in ``frame``, and a name for
+    them: ``weights_name`` or the Series' ``name`` (e.g. ``"population 2022, GSO (thousand)"``),
+    written to the ``weighting`` column (``"unweighted mean"`` otherwise). A new province
     with none of its former provinces present keeps its row, with ``n_present == 0`` and NaN
     values, so the gap stays visible.
 
+    The output is keyed by ``province_code_2025`` (era-marked, ``"2025:15"``) beside the name
+    and slug, and has no ``province_code`` column: it cannot be joined back to a 63-province
+    table by accident (see the module docstring). Input keyed by ``province_code_2025`` raises
+    :class:`EraMismatchError`.
+
     Caveat: the mean of former provinces' scores describes the parts; it is not the score the
     merged province would have obtained had it been surveyed or assessed as one unit.
+
+    >>> t = pd.DataFrame({"province_code": ["15", "10", "12"], "x": [1.0, 2.0, 3.0]})
+    >>> out = to_2025(t, "x", how="weighted", weights={"15": 1, "10": 3, "12": 1},
+    ...               weights_name="made-up weights")
+    >>> row = out.set_index("province_code_2025").loc["2025:15"]  # Lào Cai (10) + Yên Bái (15)
+    >>> float(row["x"]), row["weighting"]
+    (1.75, 'weighted by made-up weights')
     """
     cols = [value_cols] if isinstance(value_cols, str) else list(value_cols)
     if not cols:
@@ -394,6 +701,18 @@ def to_2025(
         raise ValueError("how='weighted' needs explicit weights (e.g. population by province_code)")
     if how == "mean" and weights is not None:
         raise ValueError("weights were given with how='mean'; pass how='weighted' to use them")
+    if how == "weighted":
+        weights_name = weights_name or (
+            str(weights.name) if isinstance(weights, pd.Series) and weights.name else None
+        )
+        if not weights_name:
+            raise ValueError(
+                "name the weights (weights_name='population 2022, GSO', or a named Series): "
+                "the output says which weighting was used"
+            )
+        weighting = f"weighted by {weights_name}"
+    else:
+        weighting = "unweighted mean"
     if by is None:
         groups = [c for c in frame.columns if c != "province_code" and c not in cols]
     else:
@@ -431,7 +750,8 @@ def to_2025(
     new = _tables()["2025-"].rename(columns={"slug": "slug_2025", "name_vi": "province_2025"})
     group_rows = data[groups].drop_duplicates() if groups else pd.DataFrame(index=[0])
     out = group_rows.merge(
-        new[["province_2025", "slug_2025", "n_former", "former_codes"]], how="cross"
+        new[["province_code_2025", "province_2025", "slug_2025", "n_former", "former_codes"]],
+        how="cross",
     )
     out = out.merge(summary, how="left", on=keys, validate="one_to_one")
     out["n_present"] = out["n_present"].fillna(0).astype("int64")
@@ -443,7 +763,18 @@ def to_2025(
         for former, have in zip(out["former_codes"], out["_present"], strict=True)
     ]
     out["complete"] = out["n_present"] == out["n_former"]
-    result = [*groups, "province_2025", "slug_2025", "n_former", "n_present", "missing", "complete"]
+    out["weighting"] = weighting
+    result = [
+        *groups,
+        "province_code_2025",
+        "province_2025",
+        "slug_2025",
+        "n_former",
+        "n_present",
+        "missing",
+        "complete",
+        "weighting",
+    ]
     for c in cols:
         out[c] = out[f"_wx_{c}"] / out["_wsum"]
         result += [c, f"{c}_min", f"{c}_max"]

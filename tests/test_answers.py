@@ -40,7 +40,7 @@ def test_dong_thap_question_and_waterfall_in_three_lines(papi):
     assert set(t["kind"]) == {"performance", "entries/exits"}
     assert t.loc[t["kind"] == "entries/exits", "score_vs_field"].isna().all()
     assert sorted(change.climb["places"].unique()) == [1, 3, 5]
-    assert 0 <= change.how_sure()["weights"] <= 1 and change.how_sure()["noise"] is None
+    assert 0 <= change.how_sure()["weights"] <= 1 and change.how_sure()["noise"]["p_up"] >= 0
     s = change.summary()
     assert s.startswith("Đồng Tháp in PAPI 2023→2024: rose from 42nd of 61 to 26th of 61")
     assert (
@@ -204,8 +204,17 @@ def test_noise_hook_reaches_how_sure():
         change = cc.explain_rank_change("Đồng Tháp", 2023, 2024, n_draws=200)
         assert change.how_sure()["noise"] == 0.75
     finally:
-        set_noise_model(None)
+        set_noise_model()
     assert seen == {"index": "PAPI", "unit": "87", "year_prev": 2023, "year_curr": 2024}
+
+
+def test_how_sure_reports_the_panel_noise_model_by_default():
+    """Issue 10: the one-call answer says how sure the move is, from the survey-noise model."""
+    change = cc.explain_rank_change("Đồng Tháp", 2023, 2024, n_draws=200)
+    noise = change.how_sure()["noise"]
+    assert noise["rank_prev"] == 42 and noise["rank_curr"] == 26
+    assert 0.0 <= noise["p_up"] <= 1.0 and noise["gained_lo"] <= noise["gained_hi"]
+    assert "P(really moved up)" in str(noise) and "P(really moved up)" in change.summary()
 
 
 @pytest.mark.slow

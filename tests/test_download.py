@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import re
 import shutil
 import socket
 import stat
@@ -26,6 +27,9 @@ PINNED = {
     "papi_workbook": "https://raw.githubusercontent.com/mdtrinh/vietnamdata/be581b8d5b1f0c6a747199fe23d8a77e55396e17/",
     "pci_workbooks": "https://raw.githubusercontent.com/mdtrinh/vietnamdata/be581b8d5b1f0c6a747199fe23d8a77e55396e17/data-raw/PCI/",
     "pci_panel": "https://raw.githubusercontent.com/tnguyentranphuoc-commits/ENTREPRENEURSHIP-INVESTMENT-AND-REGIONAL-ECONOMIC-DEVELOPMENT-IN-VIETNAM-A-PANEL-APPROACH/7ed8cec06e43317ff4916526f61895c40d3f1a2b/",
+    # one commit per crawl: each URL is pinned to its own commit (checked below)
+    "qd766": "https://raw.githubusercontent.com/duynghiaqn/Crawler-766/",
+    "provinces_2025_codes": "https://raw.githubusercontent.com/thanglequoc/vietnamese-provinces-database/cd58063299585146ded3981f2272946ef19ced54/",
 }
 
 
@@ -94,11 +98,19 @@ def _left_in(folder: Path) -> list[Path]:
 
 
 def test_registry_lists_pinned_files_with_provenance():
-    assert registry.datasets() == ["papi", "papi_workbook", "pci_workbooks", "pci_panel"]
+    assert registry.datasets() == [
+        "papi",
+        "papi_workbook",
+        "pci_workbooks",
+        "pci_panel",
+        "qd766",
+        "provinces_2025_codes",
+    ]
     papi = registry.files("papi")
     assert {f.file for f in papi} >= {f"csv/{y}.csv" for y in range(2011, 2025)} | {"LICENSE"}
     for entry in registry.files():
         assert entry.url.startswith(PINNED[entry.dataset])
+        assert re.search(r"/[0-9a-f]{40}/", entry.url), f"{entry.label} is not pinned to a commit"
         assert len(entry.sha256) == 64 and int(entry.sha256, 16) >= 0
         assert entry.size > 0 and entry.licence and entry.citation and entry.description
         assert entry.path == paths.RAW / entry.dataset / entry.file

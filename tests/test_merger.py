@@ -47,7 +47,10 @@ def test_the_34_new_provinces():
         "Hà Nội", "Huế", "Hải Phòng", "Đà Nẵng", "TP. Hồ Chí Minh", "Cần Thơ",
     }  # fmt: skip
     assert (NEW["n_former"] == 1).sum() == 11  # provinces left as they were
-    assert "code" not in NEW.columns  # official 2025 codes are not shipped (see module doc)
+    # official codes only as era-marked keys (see the provinces module docstring)
+    assert "code" not in NEW.columns and "code_2025" not in NEW.columns
+    assert NEW["province_code_2025"].str.fullmatch(r"2025:\d\d").all()
+    assert NEW["province_code_2025"].is_unique
     for row in NEW.itertuples():
         former = row.former_codes.split(";")
         assert len(former) == row.n_former
@@ -95,9 +98,11 @@ def test_full_table_becomes_34_complete_rows_per_group():
     assert out["complete"].all() and (out["missing"] == "").all()
     assert (out["n_present"] == out["n_former"]).all()
     assert list(out.columns) == [
-        "year", "province_2025", "slug_2025", "n_former", "n_present", "missing", "complete",
-        "score", "score_min", "score_max",
+        "year", "province_code_2025", "province_2025", "slug_2025", "n_former", "n_present",
+        "missing", "complete", "weighting", "score", "score_min", "score_max",
     ]  # fmt: skip
+    assert (out["weighting"] == "unweighted mean").all()
+    assert "province_code" not in out.columns
 
 
 def test_mean_and_spread_among_former_provinces():
@@ -129,21 +134,29 @@ def test_missing_former_provinces_are_reported_not_dropped():
 
 def test_weighted_mean_uses_the_supplied_weights():
     data = panel(years=(2024,))
-    weights = pd.Series(1.0, index=OLD["code"])
+    weights = pd.Series(1.0, index=OLD["code"], name="made-up weights")
     weights[["35", "36", "37"]] = [1.0, 1.0, 2.0]
     out = to_2025(data, "score", how="weighted", weights=weights).set_index("slug_2025")
     assert out.loc["ninh-binh", "score"] == pytest.approx((35 + 36 + 2 * 37) / 4 + 0.2024)
-    as_dict = to_2025(data, "score", how="weighted", weights=weights.to_dict()).set_index(
-        "slug_2025"
-    )
+    assert (out["weighting"] == "weighted by made-up weights").all()
+    as_dict = to_2025(
+        data, "score", how="weighted", weights=weights.to_dict(), weights_name="same, as dict"
+    ).set_index("slug_2025")
     assert as_dict.loc["ninh-binh", "score"] == out.loc["ninh-binh", "score"]
+    assert (as_dict["weighting"] == "weighted by same, as dict").all()
+
+
+def test_weighted_mean_needs_a_name_for_its_weights():
+    weights = dict.fromkeys(OLD["code"], 1.0)
+    with pytest.raises(ValueError, match="name the weights"):
+        to_2025(panel(years=(2024,)), "score", how="weighted", weights=weights)
 
 
 def test_weights_only_need_to_cover_present_provinces():
     data = panel(years=(2024,))
     data = data[data["province_code"] != "02"]
     weights = dict.fromkeys(data["province_code"], 2.0)
-    out = to_2025(data, "score", how="weighted", weights=weights)
+    out = to_2025(data, "score", how="weighted", weights=weights, weights_name="w")
     assert out.set_index("slug_2025").loc["tuyen-quang", "missing"] == "Hà Giang"
 
 
@@ -152,10 +165,10 @@ def test_weights_that_do_not_cover_the_provinces_raise():
     weights = dict.fromkeys(OLD["code"], 1.0)
     del weights["77"]
     with pytest.raises(DataValidationError, match="77 Bà Rịa - Vũng Tàu"):
-        to_2025(data, "score", how="weighted", weights=weights)
+        to_2025(data, "score", how="weighted", weights=weights, weights_name="w")
     weights["77"] = float("nan")
     with pytest.raises(DataValidationError, match="never guessed"):
-        to_2025(data, "score", how="weighted", weights=weights)
+        to_2025(data, "score", how="weighted", weights=weights, weights_name="w")
 
 
 @pytest.mark.parametrize(
@@ -168,19 +181,19 @@ def test_weights_that_do_not_cover_the_provinces_raise():
 )
 def test_how_and_weights_must_agree(how, weights, message):
     with pytest.raises(ValueError, match=message):
-        to_2025(panel(), "score", how=how, weights=weights)
+        to_2025(panel(), "score", how=how, weights=weights, weights_name="w")
 
 
 def test_bad_weights_raise():
     data = panel(years=(2024,))
     negative = dict.fromkeys(OLD["code"], 1.0) | {"01": -1.0}
     with pytest.raises(DataValidationError, match="01 Hà Nội"):
-        to_2025(data, "score", how="weighted", weights=negative)
+        to_2025(data, "score", how="weighted", weights=negative, weights_name="w")
     zero = dict.fromkeys(OLD["code"], 1.0) | {"35": 0.0, "36": 0.0, "37": 0.0}
     with pytest.raises(DataValidationError, match="ninh-binh"):
-        to_2025(data, "score", how="weighted", weights=zero)
+        to_2025(data, "score", how="weighted", weights=zero, weights_name="w")
     with pytest.raises(TypeError, match="weights"):
-        to_2025(data, "score", how="weighted", weights=[1.0] * 63)
+        to_2025(data, "score", how="weighted", weights=[1.0] * 63, weights_name="w")
 
 
 def test_explicit_groups_drop_other_columns():

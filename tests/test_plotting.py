@@ -75,3 +75,72 @@ def test_default_directory_is_reports_figures(tmp_path, monkeypatch):
 def test_bad_names_rejected(bad, tmp_path):
     with pytest.raises(ValueError, match="bare file stem"):
         plotting.save_figure(plt.figure(), bad, directory=tmp_path)
+
+
+def _busy_figure(source="Source: test figure"):
+    # The kinds of artist the notebooks use: colorbar, hatches, a legend, boxed text, log scale.
+    import numpy as np
+    from matplotlib.patches import Patch
+
+    plotting.set_style()
+    fig, (a, b) = plt.subplots(1, 2, figsize=(8, 4))
+    a.barh(NAMES[:3], [1, 2, 3], hatch="///", edgecolor="0.5", color="white")
+    a.fill_between([1, 2, 3], [0, 1, 0], [1, 2, 1], alpha=0.3)
+    a.set_xscale("log")
+    a.legend(handles=[Patch(facecolor="white", hatch="///", label="hatched")])
+    mesh = b.pcolormesh(np.arange(4), np.arange(4), np.arange(9.0).reshape(3, 3))
+    fig.colorbar(mesh, ax=b, label="rank")
+    b.text(1, 1, "Đắk Lắk", bbox={"facecolor": "white"})
+    b.set_title("Thừa Thiên Huế")
+    plotting.add_source(fig, source)
+    return fig
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["png", "svg"])
+def test_busy_figure_saved_three_times_gives_identical_bytes(fmt, tmp_path):
+    # Constrained layout used to move the axes a little at every draw, so each save differed
+    # (coordinates, SVG clip-path ids, PNG pixels).
+    fig = _busy_figure()
+    saved = [
+        plotting.save_figure(fig, "busy", formats=(fmt,), directory=tmp_path)[0].read_bytes()
+        for _ in range(3)
+    ]
+    other = plotting.save_figure(_busy_figure(), "again", formats=(fmt,), directory=tmp_path)
+    plt.close("all")
+    assert saved[0] == saved[1] == saved[2]
+    assert other[0].read_bytes() == saved[0]
+
+
+def test_freeze_layout_keeps_positions_and_ignores_figures_without_engine():
+    fig = _busy_figure()
+    plotting.freeze_layout(fig)
+    before = [ax.get_position().bounds for ax in fig.axes]
+    fig.canvas.draw()
+    assert [ax.get_position().bounds for ax in fig.axes] == before
+    plain = plt.figure(layout="none")
+    assert plotting.freeze_layout(plain) is plain
+    plt.close("all")
+
+
+def _png_size(path):
+    height, width = plt.imread(path).shape[:2]
+    return width, height
+
+
+@pytest.mark.slow
+def test_long_source_wraps_instead_of_widening_the_image(tmp_path):
+    short = plotting.save_figure(_busy_figure("Source: short."), "short", ("png",), tmp_path)
+    text = "Source: " + "; ".join(f"host{i}.gov.vn (report {2010 + i})" for i in range(40))
+    long = plotting.save_figure(_busy_figure(text), "long", ("png",), tmp_path)
+    plt.close("all")
+    (w_short, h_short), (w_long, h_long) = _png_size(short[0]), _png_size(long[0])
+    assert w_long == w_short, "a long source line widened the saved figure"
+    assert h_long > h_short + 20, "the long source line should wrap onto several lines"
+
+
+def test_add_source_returns_a_wrapped_text():
+    fig = plt.figure()
+    text = plotting.add_source(fig, "Source: x")
+    assert text.get_wrap() and text.get_text() == "Source: x"
+    plt.close(fig)

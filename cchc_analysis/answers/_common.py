@@ -12,18 +12,33 @@ from cchc_analysis.methodology import METHODOLOGY_PREFIX
 
 ENTRIES_EXITS = "entries/exits"
 
-NOISE_MODEL: Callable[..., object] | None = None
-"""Hook for "how sure" from a survey-noise model (``cchc_analysis.noise``, to be wired in).
 
-When set, it is called as ``NOISE_MODEL(index=..., unit=..., year_prev=..., year_curr=...)`` and
-whatever it returns (e.g. the posterior probability that the unit truly moved) is reported under
-``"noise"`` by :meth:`RankChange.how_sure` and :attr:`ProvinceProfile.how_sure`; ``None`` = not
-available yet.
+def panel_noise(*, index: str, unit: str, year_prev: int, year_curr: int) -> object:
+    """The default "how sure" about survey noise: :func:`cchc_analysis.noise.rank_change_evidence`
+    on the index total (PAPI), or a sentence saying why no noise model applies."""
+    from cchc_analysis.noise.answers import rank_change_evidence
+    from cchc_analysis.noise.breaks import WindowError
+
+    if index.upper() != "PAPI":
+        return f"no survey-noise model for {index} (the noise model covers PAPI)"
+    try:
+        return rank_change_evidence(unit, year_prev, year_curr, "papi")
+    except WindowError as err:
+        return f"noise model not estimable here: {err}"
+
+
+NOISE_MODEL: Callable[..., object] | None = panel_noise
+"""How the one-call answers judge survey noise (default :func:`panel_noise`).
+
+Called as ``NOISE_MODEL(index=..., unit=..., year_prev=..., year_curr=...)``; whatever it returns
+(e.g. the posterior probability that the unit truly moved) is reported under ``"noise"`` by
+:meth:`RankChange.how_sure` and :attr:`ProvinceProfile.how_sure`; ``None`` = switched off.
 """
 
 
-def set_noise_model(model: Callable[..., object] | None) -> None:
-    """Wire a survey-noise model into the "how sure" of the one-call answers (``None`` unwires).
+def set_noise_model(model: Callable[..., object] | None = panel_noise) -> None:
+    """Choose the survey-noise model of the one-call answers' "how sure" (``None`` switches it off,
+    no argument restores the default, :func:`panel_noise`).
 
     ``model(index=..., unit=..., year_prev=..., year_curr=...)`` returns what it knows about that
     rank change (e.g. the probability the unit truly moved); it is reported under ``"noise"``.
@@ -31,14 +46,14 @@ def set_noise_model(model: Callable[..., object] | None) -> None:
     >>> set_noise_model(lambda **k: "p(moved) = 0.9")
     >>> noise_verdict("PAPI", "87", 2023, 2024)
     'p(moved) = 0.9'
-    >>> set_noise_model(None)
+    >>> set_noise_model()
     """
     global NOISE_MODEL
     NOISE_MODEL = model
 
 
 def noise_verdict(index: str, unit: str, year_prev: int, year_curr: int) -> object:
-    """What :data:`NOISE_MODEL` says about one rank change, or ``None`` when no model is wired."""
+    """What :data:`NOISE_MODEL` says about one rank change, or ``None`` when it is switched off."""
     if NOISE_MODEL is None:
         return None
     return NOISE_MODEL(index=index, unit=unit, year_prev=year_prev, year_curr=year_curr)

@@ -9,6 +9,7 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
+from cchc_analysis.errors import CchcDataError
 from cchc_analysis.indices import get_index
 from cchc_analysis.methodology import METHODOLOGY_PREFIX, MethodologyWarning
 from cchc_analysis.ranking import score_change_decomposition, shapley_rank_attribution
@@ -82,6 +83,21 @@ class RankDrivers:
             f"RankDrivers(index={self.index!r}, level={self.level!r}, breaks={self.breaks!r}, "
             f"eras={eras}, views={list(VIEWS)})"
         )
+
+    def signal_share(self, **kwargs) -> pd.DataFrame:
+        """How much of each component's rank movement exceeds what survey noise alone produces.
+
+        Per era and component: reliability, observed absolute rank movement, the movement noise
+        alone would produce with the signal held fixed (with an interval), and the excess as a
+        share, from :func:`cchc_analysis.noise.noise_table` (PAPI; keyword arguments pass through).
+        A share of movement is not a driver until this is accounted for.
+        """
+        if self.index.upper() != "PAPI":
+            raise CchcDataError(f"the survey-noise model covers PAPI, not {self.index}")
+        from cchc_analysis.noise.answers import noise_table
+
+        eras = tuple(sorted(self.pooled["era"].unique()))
+        return noise_table(eras=eras, **kwargs)
 
     def side_by_side(self, column: str = "move_share") -> pd.DataFrame:
         """``column`` per (era, term) with the three views as columns (NaN where a term is absent)."""

@@ -94,7 +94,8 @@ class RankChange:
     def how_sure(self) -> dict[str, object]:
         """``weights``: share of random re-weightings keeping the change's sign (NaN when not
         ranked in both years); ``robust``: that share >= :data:`ROBUST_SHARE`; ``noise``: what a
-        survey-noise model says (``None`` until one is wired into ``answers._common.NOISE_MODEL``)."""
+        survey-noise model says (by default :func:`cchc_analysis.noise.rank_change_evidence` on the
+        index total; see :func:`cchc_analysis.answers.set_noise_model`)."""
         share = math.nan if self.uncertainty is None else float(self.uncertainty["p_same_sign"])
         return {
             "weights": share,
@@ -152,6 +153,8 @@ class RankChange:
                 + ("robust" if sure["robust"] else "not robust")
                 + " to the weights)."
             )
+        if sure["noise"] is not None and gained != 0:
+            parts.append(f"Survey noise: {sure['noise']}.")
         if self.climb is not None and len(self.climb):
             need = self.climb.groupby("places")["points_needed"].min()
             need = need[np.isfinite(need)]

@@ -245,8 +245,7 @@ def _sure_text(p: ProvinceProfile) -> str:
             + ("robust." if s["change_robust"] else "not robust.")
         )
     lines.append(
-        "Survey sampling noise: "
-        + ("not yet modelled." if s.get("noise") is None else str(s["noise"]))
+        "Survey sampling noise: " + ("switched off." if s.get("noise") is None else str(s["noise"]))
     )
     import textwrap
 

@@ -91,3 +91,44 @@ def component_color(index: str, component: str) -> str:
     if base in known:
         return _CYCLE[known.index(base) % len(_CYCLE)]
     return _CYCLE[sum(base.encode()) % len(_CYCLE)]
+
+
+# --- estimators of the regression ladder (cchc_analysis.models) ----------------------------------
+# Colours of seaborn's colour-blind palette, fixed here so that they do not depend on the style.
+MODEL_STYLES = {
+    "pooled_ols": ("#949494", "s"),
+    "pooled_ols + year effects": ("#0173b2", "s"),
+    "twfe": ("#de8f05", "o"),
+    "first_difference": ("#029e73", "D"),
+    "lagged_twfe": ("#cc78bc", "v"),
+    "fractional_logit": ("#ca9161", "^"),
+}
+"""Colour and marker of each estimator in forest plots."""
+
+MODEL_LABELS = {
+    "pooled_ols": "pooled OLS",
+    "pooled_ols + year effects": "pooled OLS with year effects",
+    "twfe": "two-way fixed effects",
+    "first_difference": "first differences",
+    "lagged_twfe": "two-way fixed effects, exposure lagged a year",
+    "fractional_logit": "fractional logit (average marginal effect)",
+}
+"""Words for the estimator codes of :data:`cchc_analysis.models.MODELS`, for legends and tables."""
+
+
+def model_label(model: str) -> str:
+    """Words for an estimator code (``"twfe"`` → ``"two-way fixed effects"``); unknown codes as given."""
+    return MODEL_LABELS.get(model, model)
+
+
+# --- coverage grids (which unit-years have data) -------------------------------------------------
+COVERAGE = {
+    "complete": "#c6dbef",  # every part released
+    "partial": "#e6550d",  # in the release, some parts missing
+    "absent": "#525252",  # not in the release at all
+    "value": "#08519c",  # a published value
+    "rank": "#6baed6",  # a published rank without its value
+    "named": "#fdae6b",  # named (e.g. in a bottom group) without rank or value
+    "nothing": "#f2f2f2",  # nothing published
+}
+"""Colours of the states a unit-year can be in, shared by every coverage grid."""

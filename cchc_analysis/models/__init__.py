@@ -14,7 +14,8 @@ exposures named by PAPI component codes::
 
 Modules: ``panel`` (the panel and PAPI's composition flags), ``design`` (each model's estimation
 sample and design matrix), ``ladder`` (the estimators and the results table), ``inference``
-(bootstrap), ``figure_data`` (binned scatter, LOWESS).
+(bootstrap), ``figure_data`` (binned scatter, LOWESS), ``pairs`` (many pairs at once, one result
+as a sentence), ``segments`` (fixed effects split at level-shift years).
 """
 
 from __future__ import annotations
@@ -36,6 +37,13 @@ from cchc_analysis.models.ladder import (
     fit_family,
     fit_ladder,
 )
+from cchc_analysis.models.pairs import (
+    SKIPPED_COLUMNS,
+    describe,
+    fit_pairs,
+    format_p,
+    result_row,
+)
 from cchc_analysis.models.panel import (
     AVAILABILITY_FLAGS,
     COMPOSITION_BREAKS,
@@ -47,6 +55,7 @@ from cchc_analysis.models.panel import (
     mechanical_overlap,
     to_share,
 )
+from cchc_analysis.models.segments import SEGMENT_COLUMNS, twfe_by_segment
 
 __all__ = [
     "AVAILABILITY_FLAGS",
@@ -57,6 +66,8 @@ __all__ = [
     "MIN_CLUSTERS",
     "MODELS",
     "RESULT_COLUMNS",
+    "SEGMENT_COLUMNS",
+    "SKIPPED_COLUMNS",
     "CompositionBreak",
     "MechanicalOverlapWarning",
     "ModelInputError",
@@ -67,12 +78,17 @@ __all__ = [
     "breaks_within",
     "build_panel",
     "cr1_factor",
+    "describe",
     "fit_family",
     "fit_ladder",
+    "fit_pairs",
+    "format_p",
     "lowess_curve",
     "mechanical_overlap",
     "residualize",
+    "result_row",
     "score_bootstrap",
     "to_share",
+    "twfe_by_segment",
     "wild_cluster_bootstrap",
 ]
