@@ -145,3 +145,17 @@ def bootstrap_shares(
     return pd.DataFrame(
         {"share": values.sum(axis=0) / values.sum(), "p05": lo, "p95": hi}, index=amounts.columns
     )
+
+
+def era_label(index: str, era: str) -> str:
+    """An era's years for titles: ``"2018-"`` of PAPI → ``"2018–2024"`` (unknown eras unchanged).
+
+    >>> era_label("papi", "2018-")
+    '2018–2024'
+    """
+    from cchc_analysis.indices import get_index
+
+    for first, last, name in get_index(index).eras:
+        if name == era:
+            return f"{first}–{last}"
+    return era

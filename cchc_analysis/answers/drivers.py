@@ -33,6 +33,12 @@ VIEWS = ("methodology", "clean", "raw")
     performance), to show what a naive reading of the published scores gives.
 """
 
+_VIEW_TITLES = {
+    "methodology": "re-compositions as methodology",
+    "clean": "clean transitions only",
+    "raw": "raw composition",
+}
+
 _VIEW_LABELS = {
     "methodology": "all transitions ({n}), re-compositions as methodology",
     "clean": "clean transitions only ({n}): no re-composition",
@@ -111,7 +117,7 @@ class RankDrivers:
         bootstrap whiskers (the headline figure of notebook 02)."""
         import matplotlib.pyplot as plt
 
-        from cchc_analysis.answers._common import label
+        from cchc_analysis.answers._common import era_label, label
         from cchc_analysis.figures import palette
         from cchc_analysis.plotting import add_source
 
@@ -155,12 +161,15 @@ class RankDrivers:
             )
             ax.set_yticks(y, [label(self.index, t) for t in h.index], fontsize=8.5)
             ax.axvline(0, color="0.3", lw=0.8)
-            ax.set_title(f"{era}: {int(h['transitions'].max())} transitions ({view})")
+            ax.set_title(
+                f"{era_label(self.index, era)}: {int(h['transitions'].max())} transitions, "
+                + _VIEW_TITLES[view]
+            )
             ax.set_xlabel("share of the era's total (%)")
         axes[0].legend(loc="lower right", fontsize=8)
         fig.suptitle(
-            f"Which {self.index} components move ranks (whiskers: 5–95% of a bootstrap over "
-            "transitions, descriptive)",
+            f"Which {self.index} components account for rank movement (whiskers on rank "
+            "movement: 5–95% of a bootstrap over transitions, descriptive)",
             fontweight="bold",
         )
         from cchc_analysis.indices import get_index
@@ -213,7 +222,7 @@ class RankDrivers:
         three :data:`VIEWS` side by side, with the descriptive bootstrap whiskers of :meth:`plot`."""
         import matplotlib.pyplot as plt
 
-        from cchc_analysis.answers._common import label
+        from cchc_analysis.answers._common import era_label, label
         from cchc_analysis.figures import palette
         from cchc_analysis.indices import get_index
         from cchc_analysis.plotting import add_source
@@ -249,7 +258,7 @@ class RankDrivers:
         ax.set_xlabel("share of all absolute rank movement, entries/exits included (%)")
         ax.legend(loc="lower right", fontsize=8.5)
         ax.set_title(
-            f"{self.index} {era}: the same shares three ways (whiskers: 5–95% of a bootstrap "
+            f"{self.index} {era_label(self.index, era)}: the same shares three ways (whiskers: 5–95% of a bootstrap "
             "over transitions, descriptive)",
             fontsize=10.5,
         )

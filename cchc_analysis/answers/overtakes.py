@@ -16,7 +16,13 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
-from cchc_analysis.answers._common import ENTRIES_EXITS, bootstrap_shares, kind, label
+from cchc_analysis.answers._common import (
+    ENTRIES_EXITS,
+    bootstrap_shares,
+    era_label,
+    kind,
+    label,
+)
 from cchc_analysis.indices import get_index
 from cchc_analysis.methodology import MethodologyWarning
 from cchc_analysis.ranking import overtakes
@@ -70,7 +76,7 @@ class OvertakeDrivers:
             )
             ax.set_yticks(y, [label(self.index, t) for t in s["term"]], fontsize=8.5)
             n = int((self.pairs["era"] == era).sum())
-            ax.set_title(f"{era}: {n:,} overtakes", fontsize=10.5)
+            ax.set_title(f"{era_label(self.index, era)}: {n:,} overtakes", fontsize=10.5)
             ax.set_xlabel("share of overtakes decided (%)")
         fig.suptitle(
             f"Which {self.index} component closed most of the gap when one province overtook "

@@ -72,7 +72,7 @@ def plot_stability(table: pd.DataFrame, index: str = "papi", fig=None):
     where the component was re-composed."""
     import matplotlib.pyplot as plt
 
-    from cchc_analysis.answers._common import label
+    from cchc_analysis.answers._common import era_label, label
     from cchc_analysis.figures import palette
     from cchc_analysis.plotting import add_source
 
@@ -106,7 +106,7 @@ def plot_stability(table: pd.DataFrame, index: str = "papi", fig=None):
             )
         years = sorted(s["year_curr"].unique())
         ax.set_xticks(years, [f"{y - 1}→{str(y)[2:]}" for y in years], fontsize=8.5)
-        ax.set_title(era, fontsize=10.5)
+        ax.set_title(era_label(spec.name, era), fontsize=10.5)
         ax.set_xlabel("transition")
         ax.axhline(0, color="0.3", lw=0.8)
     axes[0].set_ylabel("Kendall τ-b between consecutive years")

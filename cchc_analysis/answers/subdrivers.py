@@ -16,7 +16,7 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
-from cchc_analysis.answers._common import bootstrap_shares
+from cchc_analysis.answers._common import bootstrap_shares, era_label
 from cchc_analysis.indices import get_index
 from cchc_analysis.methodology import MethodologyWarning, methodology_of
 from cchc_analysis.ranking import shapley_rank_attribution
@@ -70,7 +70,10 @@ class SubcomponentDrivers:
             labels = [f"{c} {n}" for c, n in zip(s["part"], s["name"], strict=True)]
             ax.set_yticks(y, labels, fontsize=8.5)
             ax.set_xlim(0, top * 1.1)
-            ax.set_title(f"{era}: {int(s['transitions'].max())} transitions", fontsize=10.5)
+            ax.set_title(
+                f"{era_label(self.index, era)}: {int(s['transitions'].max())} transitions",
+                fontsize=10.5,
+            )
             ax.set_xlabel(f"share of {self.component}'s absolute rank movement (%)")
         short = palette.short_label(self.index, self.component)
         fig.suptitle(

@@ -16,6 +16,7 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
+from cchc_analysis.answers._common import era_label
 from cchc_analysis.answers._common import weights as nominal_weights
 from cchc_analysis.indices import get_index
 from cchc_analysis.methodology import MethodologyWarning
@@ -74,7 +75,7 @@ class WeightRobustness:
                     color=colour,
                     label=f"{c:g} (weight share ±{self.weight_sd[c]:.0%})",
                 )
-            ax.set_title(era, fontsize=10.5)
+            ax.set_title(era_label(self.index, era), fontsize=10.5)
             ax.set_xlabel("size of the rank change (places, either direction)")
             ax.set_ylim(0, 104)
         axes[0].set_ylabel(f"rank changes keeping their sign in ≥ {self.threshold:.0%} of draws (%)")
