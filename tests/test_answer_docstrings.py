@@ -16,6 +16,12 @@ MODULES = [
     "cchc_analysis.answers.explain",
     "cchc_analysis.answers.profile",
     "cchc_analysis.answers.recipe",
+    "cchc_analysis.answers.subdrivers",
+    "cchc_analysis.answers.overtakes",
+    "cchc_analysis.answers.weights",
+    "cchc_analysis.answers.stability",
+    "cchc_analysis.answers.par_fields",
+    "cchc_analysis.outputs",
     "cchc_analysis.ranking.decomposition",
     "cchc_analysis.sources.papi",
 ]

@@ -136,7 +136,11 @@ def test_field_change_bounds_on_a_small_case():
     assert bounds.at["a", "low"] == bounds.at["a", "high"] == pytest.approx(0.2)
     assert bounds.at["b", "low"] == pytest.approx(-0.9) and bounds.at["b", "high"] == 0.0
     assert bounds.at["c", "high"] == pytest.approx(3.6) and bounds.at["c", "low"] == 0.0
-    assert list(vertices.columns) == ["unknown maxima = 0", "all 90 points on b", "all 90 points on c"]
+    assert list(vertices.columns) == [
+        "unknown maxima = 0",
+        "all 90 points on b",
+        "all 90 points on c",
+    ]
     with pytest.raises(ValueError, match="sum to"):
         cc.field_change_bounds(delta, pd.Series({"a": 60.0, "b": 50.0, "c": np.nan}))
 

@@ -193,12 +193,16 @@ class RankDrivers:
         5
         """
         drop = {(int(a), int(b)) for a, b in transitions}
-        known = set(zip(self.per_transition["year_prev"], self.per_transition["year_curr"]))
+        known = set(
+            zip(self.per_transition["year_prev"], self.per_transition["year_curr"], strict=True)
+        )
         if not drop <= known:
             raise ValueError(f"unknown transitions {sorted(drop - known)}; known: {sorted(known)}")
         keep = [
             (a, b) not in drop
-            for a, b in zip(self.per_transition["year_prev"], self.per_transition["year_curr"])
+            for a, b in zip(
+                self.per_transition["year_prev"], self.per_transition["year_curr"], strict=True
+            )
         ]
         per = self.per_transition[keep]
         pooled = [
@@ -207,7 +211,7 @@ class RankDrivers:
         ]
         units = self.by_unit
         if units is not None:
-            pairs = list(zip(units["year_prev"], units["year_curr"]))
+            pairs = list(zip(units["year_prev"], units["year_curr"], strict=True))
             units = units[[p not in drop for p in pairs]]
         return replace(
             self,
@@ -243,8 +247,13 @@ class RankDrivers:
             n = int(h["transitions"].max())
             off = (1 - k) * 0.27
             move = h["move_share"].to_numpy() * 100
-            ax.barh(y + off, np.nan_to_num(move), height=0.26, color=shades[view],
-                    label=_VIEW_LABELS[view].format(n=n))
+            ax.barh(
+                y + off,
+                np.nan_to_num(move),
+                height=0.26,
+                color=shades[view],
+                label=_VIEW_LABELS[view].format(n=n),
+            )
             ax.errorbar(
                 move,
                 y + off,
@@ -287,7 +296,9 @@ class RankDrivers:
             values="move_share",
             aggfunc="sum",
         )
-        order = sorted(share.columns, key=lambda t: (t == ENTRIES_EXITS, _kind(t) != "performance", t))
+        order = sorted(
+            share.columns, key=lambda t: (t == ENTRIES_EXITS, _kind(t) != "performance", t)
+        )
         share = share[order] * 100
         fig = fig or plt.figure(figsize=(11, 6.2), layout="constrained")
         ax = fig.subplots()
@@ -298,15 +309,30 @@ class RankDrivers:
             width = share[term].fillna(0.0).to_numpy()
             colour = palette.component_color(self.index, term)
             hatch = "///" if _kind(term) == "methodology" else None
-            ax.barh(y, width, left=left, color=colour, hatch=hatch, edgecolor="white", lw=0.3,
-                    height=0.75, label=label(self.index, term))
+            ax.barh(
+                y,
+                width,
+                left=left,
+                color=colour,
+                hatch=hatch,
+                edgecolor="white",
+                lw=0.3,
+                height=0.75,
+                label=label(self.index, term),
+            )
             left += width
         ax.set_yticks(y, [f"{a}→{b}" for _, a, b in share.index])
         if gap.any():
             cut = y[~gap].max() + 1
             ax.axhline(cut, color="0.2", lw=1, ls="--")
-            ax.text(1, cut, "era break: not comparable", va="center", fontsize=8,
-                    bbox={"fc": "white", "ec": "none", "pad": 1})
+            ax.text(
+                1,
+                cut,
+                "era break: not comparable",
+                va="center",
+                fontsize=8,
+                bbox={"fc": "white", "ec": "none", "pad": 1},
+            )
         ax.set_xlim(0, 100)
         ax.set_xlabel("share of the transition's absolute rank movement (%)")
         ax.set_ylabel("transition")

@@ -154,7 +154,9 @@ def par_field_change(year_prev: int = 2023, year_curr: int = 2024) -> ParFieldCh
 
     agg = cc.load_national_aggregates()
     par = agg[agg["index"] == "PAR"]
-    chg = par[par["measure"].str.startswith("component_change:") & (par["year"] == year_curr)].copy()
+    chg = par[
+        par["measure"].str.startswith("component_change:") & (par["year"] == year_curr)
+    ].copy()
     if chg.empty:
         raise ValueError(f"no published PAR field changes for {year_curr}")
     chg["used_value"] = [
@@ -179,8 +181,17 @@ def par_field_change(year_prev: int = 2023, year_curr: int = 2024) -> ParFieldCh
         year_prev=year_prev,
         year_curr=year_curr,
         inputs=chg[
-            ["year", "field", "value", "value_as_published", "used_value", "value_from",
-             "unit_of_measure", "max_points", "source_url"]
+            [
+                "year",
+                "field",
+                "value",
+                "value_as_published",
+                "used_value",
+                "value_from",
+                "unit_of_measure",
+                "max_points",
+                "source_url",
+            ]
         ].reset_index(drop=True),
         bounds=bounds,
         vertices=runs,

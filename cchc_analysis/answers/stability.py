@@ -8,6 +8,7 @@ was re-composed (its correlation then compares two different measures).
 from __future__ import annotations
 
 import warnings
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -49,7 +50,7 @@ def stability_table(
         tab = rank_stability(plain, nominal_weights(frames[max(frames)]))
         recomposed = set()
         years = sorted(frames)
-        for y0, y1 in zip(years, years[1:], strict=False):
+        for y0, y1 in pairwise(years):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", MethodologyWarning)
                 pr = prepare(frames[y0], frames[y1], breaks)
@@ -121,7 +122,10 @@ def plot_stability(table: pd.DataFrame, index: str = "papi", fig=None):
         title="open marker = re-composed",
         title_fontsize=8,
     )
-    fig.suptitle(f"How much of last year's {spec.name} ranking survives into this year",
-                 fontweight="bold")
-    add_source(fig, f"{spec.source}. Kendall τ-b (scipy) over provinces with a value in both years.")
+    fig.suptitle(
+        f"How much of last year's {spec.name} ranking survives into this year", fontweight="bold"
+    )
+    add_source(
+        fig, f"{spec.source}. Kendall τ-b (scipy) over provinces with a value in both years."
+    )
     return fig

@@ -140,7 +140,11 @@ def subcomponent_drivers(
             w = pw = None
             if pr.weights is not None:
                 w = _expand(pr.weights, component, parts)
-                pw = _expand(pr.prev_weights, component, parts) if pr.prev_weights is not None else None
+                pw = (
+                    _expand(pr.prev_weights, component, parts)
+                    if pr.prev_weights is not None
+                    else None
+                )
             fit = shapley_rank_attribution(prev, curr, w, prev_weights=pw, method="exact")
             move = fit.contributions.abs().sum()
             rows.append(
@@ -151,7 +155,9 @@ def subcomponent_drivers(
     per = pd.concat(rows, ignore_index=True)
     out = []
     for name, g in per.groupby("era", sort=False):
-        wide = g.pivot_table(index="year_prev", columns="term", values="abs_movement", aggfunc="sum")
+        wide = g.pivot_table(
+            index="year_prev", columns="term", values="abs_movement", aggfunc="sum"
+        )
         parts = [c for c in wide.columns if str(c).split(".")[0] == component]
         within = bootstrap_shares(wide[parts], n_boot, seed)
         total = wide.fillna(0.0).to_numpy().sum()

@@ -78,9 +78,12 @@ class WeightRobustness:
             ax.set_title(era_label(self.index, era), fontsize=10.5)
             ax.set_xlabel("size of the rank change (places, either direction)")
             ax.set_ylim(0, 104)
-        axes[0].set_ylabel(f"rank changes keeping their sign in ≥ {self.threshold:.0%} of draws (%)")
-        axes[-1].legend(title="Dirichlet concentration", fontsize=8, title_fontsize=8.5,
-                        loc="lower right")
+        axes[0].set_ylabel(
+            f"rank changes keeping their sign in ≥ {self.threshold:.0%} of draws (%)"
+        )
+        axes[-1].legend(
+            title="Dirichlet concentration", fontsize=8, title_fontsize=8.5, loc="lower right"
+        )
         fig.suptitle(
             f"Which {self.index} rank changes survive random re-weighting of the components",
             fontweight="bold",
