@@ -47,6 +47,7 @@ def save_table(
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(text.encode("utf-8"))
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a table is meant to be read by others
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -164,6 +164,7 @@ def test_save_table_is_atomic_and_stable(tmp_path):
     cc.save_table(frame, "demo", tmp_path)
     assert path.read_bytes() == first and b"\r" not in first
     assert [p.name for p in tmp_path.iterdir()] == ["demo.csv"]  # no temporary left behind
+    assert path.stat().st_mode & 0o044 == 0o044  # readable by others, like to_csv
     with pytest.raises(ValueError, match="bare file stem"):
         cc.save_table(frame, "demo.csv", tmp_path)
     with pytest.raises(TypeError):
