@@ -159,6 +159,15 @@ _EXPORTS = {
     "add_lag": "models",
     "binned_scatter_plot": "figures",
     "bar_panels": "figures",
+    # notebook 02 as a paper (h7-nb02): the analyses it needs, one call each
+    "subcomponent_drivers": "answers",
+    "overtake_drivers": "answers",
+    "weight_robustness": "answers",
+    "stability_table": "answers",
+    "plot_stability": "answers",
+    "plot_rank_changes": "answers",
+    "par_field_change": "answers",
+    "field_change_bounds": "answers",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

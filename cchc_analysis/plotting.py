@@ -97,6 +97,7 @@ def save_figure(
         try:
             with os.fdopen(fd, "wb") as fh:
                 fig.savefig(fh, format=fmt, metadata=_METADATA[fmt])
+            os.chmod(tmp, 0o644)  # mkstemp makes files private; figures are for everyone to read
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -167,3 +167,44 @@ def weights(frame: pd.DataFrame) -> pd.Series | None:
     if w.isna().any() or (w == 1.0).all():
         return None
     return pd.Series(w.to_numpy(), index=frame.columns)
+
+
+def bootstrap_shares(
+    amounts: pd.DataFrame, n_boot: int = 4000, seed: int = 2024, band=(0.05, 0.95)
+) -> pd.DataFrame:
+    """Pooled share of each column and its descriptive band from resampling the rows.
+
+    ``amounts``: one row per transition, one column per term (e.g. Σ|φ| or a count of overtakes).
+    The rows are resampled with replacement ``n_boot`` times and the shares recomputed, the
+    convention of :func:`cchc_analysis.rank_drivers` (see its ``INTERVAL_NOTE``), so that sister
+    figures draw the same whiskers.
+
+    >>> t = pd.DataFrame({"a": [1.0, 3.0], "b": [1.0, 1.0]}, index=[2021, 2022])
+    >>> bootstrap_shares(t, n_boot=200)["share"].round(3).tolist()
+    [0.667, 0.333]
+    """
+    import numpy as np
+
+    values = amounts.fillna(0.0).to_numpy(dtype=float)
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(values), size=(n_boot, len(values)))
+    boot = values[idx].sum(axis=1)
+    boot = boot / boot.sum(axis=1, keepdims=True)
+    lo, hi = np.quantile(boot, band, axis=0)
+    return pd.DataFrame(
+        {"share": values.sum(axis=0) / values.sum(), "p05": lo, "p95": hi}, index=amounts.columns
+    )
+
+
+def era_label(index: str, era: str) -> str:
+    """An era's years for titles: ``"2018-"`` of PAPI → ``"2018–2024"`` (unknown eras unchanged).
+
+    >>> era_label("papi", "2018-")
+    '2018–2024'
+    """
+    from cchc_analysis.indices import get_index
+
+    for first, last, name in get_index(index).eras:
+        if name == era:
+            return f"{first}–{last}"
+    return era

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,18 @@ VIEWS = ("methodology", "clean", "raw")
     performance), to show what a naive reading of the published scores gives.
 """
 
+_VIEW_TITLES = {
+    "methodology": "re-compositions as methodology",
+    "clean": "clean transitions only",
+    "raw": "raw composition",
+}
+
+_VIEW_LABELS = {
+    "methodology": "all transitions ({n}), re-compositions as methodology",
+    "clean": "clean transitions only ({n}): no re-composition",
+    "raw": "all transitions ({n}), raw composition",
+}
+
 INTERVAL_NOTE = (
     "descriptive: 5-95% of a bootstrap over the era's transitions (resampled with replacement); "
     "with a handful of transitions this describes how much the answer depends on which years are "
@@ -53,7 +65,9 @@ class RankDrivers:
     ``var_min``/``var_max``, ``transitions``
     (where the term is measured) and ``move_share_measured`` (its share over those transitions
     only). ``per_transition``: the same shares for each transition. ``relabelled``: the components
-    reported as methodology, per transition, and why.
+    reported as methodology, per transition, and why. ``by_unit``: every unit's Shapley term in
+    every transition of the methodology view (``rank_prev``, ``rank_curr``, ``rank_change``,
+    ``term``, ``kind``, ``value`` in places, < 0 = moved up).
     """
 
     index: str
@@ -62,6 +76,7 @@ class RankDrivers:
     pooled: pd.DataFrame
     per_transition: pd.DataFrame
     relabelled: pd.DataFrame
+    by_unit: pd.DataFrame | None = None
     interval_note: str = INTERVAL_NOTE
     n_boot: int = 4000
     seed: int = 2024
@@ -101,7 +116,7 @@ class RankDrivers:
         bootstrap whiskers (the headline figure of notebook 02)."""
         import matplotlib.pyplot as plt
 
-        from cchc_analysis.answers._common import label
+        from cchc_analysis.answers._common import era_label, label
         from cchc_analysis.figures import palette
         from cchc_analysis.plotting import add_source
 
@@ -152,13 +167,15 @@ class RankDrivers:
             )
             ax.set_yticks(y, [label(self.index, t) for t in h.index], fontsize=8.5)
             ax.axvline(0, color="0.3", lw=0.8)
-            n_t = int(h["transitions"].max())
-            ax.set_title(f"{era}: {n_t} transition{'s' if n_t != 1 else ''} ({view})")
+            ax.set_title(
+                f"{era_label(self.index, era)}: {int(h['transitions'].max())} transitions, "
+                + _VIEW_TITLES[view]
+            )
             ax.set_xlabel("share of the era's total (%)")
         axes[0].legend(loc="lower right", fontsize=8)
         fig.suptitle(
-            f"Which {self.index} components move ranks (whiskers: 5–95% of a bootstrap over "
-            "transitions, descriptive)",
+            f"Which {self.index} components account for rank movement (whiskers on rank "
+            "movement: 5–95% of a bootstrap over transitions, descriptive)",
             fontweight="bold",
         )
         from cchc_analysis.indices import get_index
@@ -169,6 +186,169 @@ class RankDrivers:
             "attribution (field game) and exact covariance split of score changes relative "
             "to the field; no variance share for entries/exits."
             + (f" {self.extra['caveat']}" if self.extra.get("caveat") else ""),
+        )
+        return fig
+
+    def without(self, *transitions: tuple[int, int]) -> RankDrivers:
+        """The same shares pooled without some transitions (e.g. ``(2020, 2021)``, a sensitivity).
+
+        Re-pools the stored per-transition sums: no attribution is recomputed.
+
+        >>> import cchc_analysis as cc
+        >>> d = cc.rank_drivers("papi", era="2018-").without((2020, 2021))
+        >>> int(d.pooled["transitions"].max())
+        5
+        """
+        drop = {(int(a), int(b)) for a, b in transitions}
+        known = set(
+            zip(self.per_transition["year_prev"], self.per_transition["year_curr"], strict=True)
+        )
+        if not drop <= known:
+            raise ValueError(f"unknown transitions {sorted(drop - known)}; known: {sorted(known)}")
+        keep = [
+            (a, b) not in drop
+            for a, b in zip(
+                self.per_transition["year_prev"], self.per_transition["year_curr"], strict=True
+            )
+        ]
+        per = self.per_transition[keep]
+        pooled = [
+            _pool(g, era, view, self.n_boot, self.seed)
+            for (era, view), g in per.groupby(["era", "view"], sort=False)
+        ]
+        units = self.by_unit
+        if units is not None:
+            pairs = list(zip(units["year_prev"], units["year_curr"], strict=True))
+            units = units[[p not in drop for p in pairs]]
+        return replace(
+            self,
+            pooled=pd.concat(pooled, ignore_index=True),
+            per_transition=per.reset_index(drop=True),
+            by_unit=units,
+            extra={**self.extra, "dropped": sorted(drop)},
+        )
+
+    def plot_views(self, era: str, fig=None):
+        """One era's shares of absolute rank movement (entries/exits in the denominator) in the
+        three :data:`VIEWS` side by side, with the descriptive bootstrap whiskers of :meth:`plot`."""
+        import matplotlib.pyplot as plt
+
+        from cchc_analysis.answers._common import era_label, label
+        from cchc_analysis.figures import palette
+        from cchc_analysis.indices import get_index
+        from cchc_analysis.plotting import add_source
+
+        data = self.pooled[self.pooled["era"] == era]
+        if data.empty:
+            raise ValueError(f"no era {era!r}; eras: {sorted(self.pooled['era'].unique())}")
+        terms = sorted(
+            data["term"].unique(),
+            key=lambda t: (t == ENTRIES_EXITS, _kind(t) != "performance", t),
+        )
+        fig = fig or plt.figure(figsize=(10, 6.5), layout="constrained")
+        ax = fig.subplots()
+        y = np.arange(len(terms))[::-1] * 1.0
+        shades = {"methodology": palette.INDEX_COLORS["PAPI"], "clean": palette.UP, "raw": "0.6"}
+        for k, view in enumerate(VIEWS):
+            h = data[data["view"] == view].set_index("term").reindex(terms)
+            n = int(h["transitions"].max())
+            off = (1 - k) * 0.27
+            move = h["move_share"].to_numpy() * 100
+            ax.barh(
+                y + off,
+                np.nan_to_num(move),
+                height=0.26,
+                color=shades[view],
+                label=_VIEW_LABELS[view].format(n=n),
+            )
+            ax.errorbar(
+                move,
+                y + off,
+                xerr=[move - h["move_p05"] * 100, h["move_p95"] * 100 - move],
+                fmt="none",
+                ecolor="0.15",
+                capsize=2,
+                lw=0.9,
+            )
+        ax.set_yticks(y, [label(self.index, t) for t in terms], fontsize=8.5)
+        ax.set_xlabel("share of all absolute rank movement, entries/exits included (%)")
+        ax.legend(loc="lower right", fontsize=8.5)
+        ax.set_title(
+            f"{self.index} {era_label(self.index, era)}: the same shares three ways (whiskers: 5–95% of a bootstrap "
+            "over transitions, descriptive)",
+            fontsize=10.5,
+        )
+        add_source(
+            fig,
+            f"{get_index(self.index).source}. cchc_analysis.rank_drivers; a re-composed "
+            "component is 'methodology' in the first view, absent from the clean transitions, "
+            "and performance in the raw view.",
+        )
+        return fig
+
+    def plot_transitions(self, view: str = "methodology", fig=None):
+        """Each transition's absolute rank movement split by term (one stacked bar per transition,
+        eras separated by a dashed line)."""
+        import matplotlib.pyplot as plt
+
+        from cchc_analysis.answers._common import label
+        from cchc_analysis.figures import palette
+        from cchc_analysis.indices import get_index
+        from cchc_analysis.plotting import add_source
+
+        per = self.per_transition[self.per_transition["view"] == view]
+        share = per.pivot_table(
+            index=["era", "year_prev", "year_curr"],
+            columns="term",
+            values="move_share",
+            aggfunc="sum",
+        )
+        order = sorted(
+            share.columns, key=lambda t: (t == ENTRIES_EXITS, _kind(t) != "performance", t)
+        )
+        share = share[order] * 100
+        fig = fig or plt.figure(figsize=(11, 6.2), layout="constrained")
+        ax = fig.subplots()
+        gap = share.index.get_level_values("era") != share.index.get_level_values("era")[-1]
+        y = np.arange(len(share))[::-1] + gap.astype(int)
+        left = np.zeros(len(share))
+        for term in order:
+            width = share[term].fillna(0.0).to_numpy()
+            colour = palette.component_color(self.index, term)
+            hatch = "///" if _kind(term) == "methodology" else None
+            ax.barh(
+                y,
+                width,
+                left=left,
+                color=colour,
+                hatch=hatch,
+                edgecolor="white",
+                lw=0.3,
+                height=0.75,
+                label=label(self.index, term),
+            )
+            left += width
+        ax.set_yticks(y, [f"{a}→{b}" for _, a, b in share.index])
+        if gap.any():
+            cut = y[~gap].max() + 1
+            ax.axhline(cut, color="0.2", lw=1, ls="--")
+            ax.text(
+                1,
+                cut,
+                "era break: not comparable",
+                va="center",
+                fontsize=8,
+                bbox={"fc": "white", "ec": "none", "pad": 1},
+            )
+        ax.set_xlim(0, 100)
+        ax.set_xlabel("share of the transition's absolute rank movement (%)")
+        ax.set_ylabel("transition")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8.5, frameon=False)
+        ax.set_title(f"How each year's {self.index} rank movement splits across terms ({view})")
+        add_source(
+            fig,
+            f"{get_index(self.index).source}. Shapley rank attribution (field game); hatched = a "
+            "re-composed component reported as methodology.",
         )
         return fig
 
@@ -238,7 +418,7 @@ def rank_drivers(
                 )
             )
         groups = chosen
-    per, relabelled, pooled = [], [], []
+    per, relabelled, pooled, units = [], [], [], []
     for name, transitions in groups:
         rows = []
         for y0, y1 in transitions:
@@ -250,10 +430,14 @@ def rank_drivers(
             for comp, what in main.relabelled.items():
                 relabelled.append((name, y0, y1, comp, what))
             clean = not main.relabelled
-            for view, pr in (("methodology", main), ("raw", raw)):
-                rows.append(_transition_terms(pr, name, view, y0, y1))
-                if view == "methodology" and clean:
-                    rows.append(_transition_terms(pr, name, "clean", y0, y1))
+            first = _transition_terms(main, name, "methodology", y0, y1, units)
+            rows.append(first)
+            if clean:
+                rows.append(first.assign(view="clean"))
+            if clean and _same_weights(main, raw):  # nothing relabelled: raw = methodology
+                rows.append(first.assign(view="raw"))
+            else:
+                rows.append(_transition_terms(raw, name, "raw", y0, y1))
         terms = pd.concat(rows, ignore_index=True)
         per.append(terms)
         for view in VIEWS:
@@ -272,10 +456,22 @@ def rank_drivers(
         pooled=pd.concat(pooled, ignore_index=True),
         per_transition=per_t,
         relabelled=rel,
+        by_unit=pd.concat(units, ignore_index=True),
         n_boot=n_boot,
         seed=seed,
         extra={"caveat": spec.caveat} if spec.caveat else {},
     )
+
+
+def _same_weights(a, b) -> bool:
+    """Whether two prepared transitions carry the same weights (then their attributions agree)."""
+
+    def same(x, y):
+        if x is None or y is None:
+            return x is None and y is None
+        return bool(pd.Series(x).equals(pd.Series(y)))
+
+    return same(a.weights, b.weights) and same(a.prev_weights, b.prev_weights)
 
 
 def _kind(term: str) -> str:
@@ -286,9 +482,17 @@ def _kind(term: str) -> str:
     return "methodology" if is_method else "performance"
 
 
-def _transition_terms(pr, era: str, view: str, y0: int, y1: int) -> pd.DataFrame:
-    """Σ|φ| and the covariance split of one transition, one row per term."""
+def _transition_terms(pr, era: str, view: str, y0: int, y1: int, units=None) -> pd.DataFrame:
+    """Σ|φ| and the covariance split of one transition, one row per term (and, for the
+    methodology view, every unit's terms appended to ``units``)."""
     fit = shapley_rank_attribution(pr.prev, pr.curr, pr.weights, prev_weights=pr.prev_weights)
+    if units is not None and view == "methodology":
+        long = fit.tidy().drop(columns=["se", "kind"])
+        long["term"] = long["term"].replace({"composition": ENTRIES_EXITS})
+        long["kind"] = long["term"].map(_kind)
+        ranks = fit.table[["rank_prev", "rank_curr", "rank_change"]]
+        long = long.merge(ranks, left_on="unit", right_index=True)
+        units.append(long.assign(era=era, year_prev=y0, year_curr=y1))
     contrib = fit.contributions.rename(columns={"composition": ENTRIES_EXITS})
     move = contrib.abs().sum()
     dec = score_change_decomposition(pr.prev, pr.curr, pr.weights, prev_weights=pr.prev_weights)

@@ -22,7 +22,7 @@ from cchc_analysis.ranking import (
 )
 from cchc_analysis.ranking._breaks import prepare
 
-__all__ = ["ROBUST_SHARE", "RankChange", "explain_rank_change"]
+__all__ = ["ROBUST_SHARE", "RankChange", "explain_rank_change", "plot_rank_changes"]
 
 ROBUST_SHARE = 0.9
 """A rank change "survives re-weighting" when it keeps its sign in at least this share of draws."""
@@ -323,3 +323,54 @@ def explain_rank_change(
 
 def _ranked(wide: pd.DataFrame) -> int:
     return int(wide.notna().all(axis=1).sum())
+
+
+def plot_rank_changes(changes, fig=None):
+    """Several :class:`RankChange` answers side by side: rank waterfalls on top, score relative to
+    the field below (one column each, shared axes), for e.g. the biggest movers of a transition.
+
+    >>> import cchc_analysis as cc
+    >>> fig = plot_rank_changes([cc.explain_rank_change(u, 2023, 2024, n_draws=50)
+    ...                          for u in ("Đồng Tháp", "Hà Nội")])
+    """
+    import matplotlib.pyplot as plt
+
+    from cchc_analysis.figures.waterfall import legend_handles, rank_waterfall, score_waterfall
+    from cchc_analysis.plotting import add_source
+
+    changes = list(changes)
+    ranked = [c for c in changes if c.status == "ranked in both years"]
+    if not ranked or len(ranked) < len(changes):
+        raise CchcDataError("every unit must be ranked in both years to draw its rank change")
+    years = {(c.index, c.year_prev, c.year_curr) for c in changes}
+    if len(years) > 1:
+        raise CchcDataError(f"the changes must share one index and transition, got {sorted(years)}")
+    index, y0, y1 = years.pop()
+    fig = fig or plt.figure(figsize=(4.7 * len(changes), 9.5), layout="constrained")
+    axes = fig.subplots(2, len(changes), sharey="row", squeeze=False)
+    n_ranked = int(max(max(c.n_prev, c.n_curr) for c in changes))
+    for j, c in enumerate(changes):
+        t = c.table
+        labels = dict(zip(t["term"], t["label"], strict=True))
+        rank_waterfall(axes[0, j], c.terms, c.rank_prev, c.rank_curr, n_ranked, (y0, y1), labels)
+        axes[0, j].set_title(
+            f"{c.name}: {ordinal(c.rank_prev)} → {ordinal(c.rank_curr)}", fontsize=10.5
+        )
+        score = t.dropna(subset=["score_vs_field"]).set_index("term")["score_vs_field"]
+        score_waterfall(axes[1, j], score, labels)
+        if j:
+            axes[0, j].set_ylabel("")
+            axes[1, j].set_ylabel("")
+    axes[1, 0].set_ylabel(f"points vs the field's mean change ({index} points)")
+    axes[1, 0].legend(handles=legend_handles(), loc="best", fontsize=8)
+    fig.suptitle(
+        f"{index} {y0}→{y1}: Shapley rank attribution (top; labels = places gained) and score "
+        "change relative to the field (bottom)",
+        fontweight="bold",
+    )
+    add_source(
+        fig,
+        f"{get_index(index).source}. cchc_analysis.explain_rank_change (field game); "
+        "entries/exits = provinces ranked in one year only.",
+    )
+    return fig

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from dataclasses import dataclass
@@ -32,8 +33,10 @@ class ProvinceProfile:
     its maximum: what differs between components when their weights are equal).
     ``history``: rank, score and number ranked per year. ``changes``: transitions with
     re-composed components. ``latest_change``: :class:`RankChange` of the latest transition it
-    is ranked in both years (``None`` if none). ``how_sure``: its rank band under random weights
-    and the latest change's robustness (the noise hook reports ``None`` until wired).
+    is ranked in both years (``None`` if none). ``how_sure``: its rank band under random weights,
+    the latest change's robustness and what the survey-noise model says about it (``noise``), and
+    for PAPI the latest rank under sampling noise: ``rank_noise_lo``/``rank_noise_hi`` (posterior
+    90% interval) and ``rank_set_lo``/``rank_set_hi`` (90% marginal confidence set).
     """
 
     index: str
@@ -187,32 +190,53 @@ def _headroom(ax, p: ProvinceProfile, y) -> None:
 
 
 def _defending(ax, p: ProvinceProfile, y) -> None:
-    """The leader: points the runner-up needs on one component alone, against its headroom."""
+    """The leader: the runner-up's headroom on each component (what differs between components)
+    against the points it needs on one component alone to pass (the same for equal weights)."""
     t = p.table
     runner = t["runner_up"].iat[0]
     names = get_index(p.index).unit_names
     runner_name = names().get(runner, runner) if names else runner
-    ax.barh(
-        y,
-        t["runner_up_needs"],
-        color=palette.NEUTRAL,
-        height=0.6,
-        label=f"points {runner_name} (2nd) needs to pass",
+    need = t["runner_up_needs"]
+    head = t["runner_up_headroom"]
+    ax.barh(y, head, color=[palette.component_color(p.index, c) for c in t.index], height=0.6)
+    from matplotlib.patches import Patch
+
+    ax.add_artist(
+        ax.legend(
+            handles=[Patch(color=palette.NEUTRAL, label=f"{runner_name}'s headroom (max − score)")],
+            fontsize=7.5,
+            loc="upper center",
+            bbox_to_anchor=(0.27, -0.14),
+            frameon=False,
+        )
     )
     ax.scatter(
-        t["runner_up_headroom"],
+        need,
         y,
         marker="|",
-        s=250,
-        color="0.2",
-        label=f"{runner_name}'s headroom",
+        s=300,
+        color="black",
+        zorder=5,
+        label=f"points {runner_name} needs to pass",
     )
+    for yi, c in zip(y, t.index, strict=True):
+        ax.annotate(
+            f"{head[c] / need[c]:.1f}× the lead",
+            (head[c], yi),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=7.5,
+        )
     ax.set_yticks(y, [_common.label(p.index, c) for c in t.index], fontsize=8.5)
-    ax.set_xlabel("points on that component alone")
+    ax.set_xlim(0, float(head.max()) * 1.3)
+    ax.set_xlabel(f"{p.index} points on that component alone")
     ax.set_title(
-        f"defending first place: lead of {t['runner_up_needs'].min():.2f} points", fontsize=10
+        f"defending first place: {runner_name} (2nd) needs {need.min():.2f} points\n"
+        "on one component; bars = its room to gain them",
+        fontsize=10,
     )
-    ax.legend(fontsize=7.5, loc="lower right")
+    ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.75, -0.14), frameon=False)
 
 
 def _sure_text(p: ProvinceProfile) -> str:
@@ -228,9 +252,24 @@ def _sure_text(p: ProvinceProfile) -> str:
             f"Latest change keeps its sign in {s['change_weights']:.0%} of draws: "
             + ("robust." if s["change_robust"] else "not robust.")
         )
-    lines.append(
-        "Survey sampling noise: " + ("switched off." if s.get("noise") is None else str(s["noise"]))
-    )
+    noise = s.get("noise")
+    if noise is None:
+        text = "switched off."
+    elif str(noise).startswith("noise model not estimable") and p.latest_change is not None:
+        lc = p.latest_change
+        text = (
+            f"not estimable for {lc.year_prev}→{lc.year_curr} (the noise model needs years "
+            "without a composition change between them)."
+        )
+    else:
+        text = str(noise)
+    lines.append("Latest change under survey sampling noise: " + text)
+    if "rank_noise_lo" in s:
+        lines.append(
+            f"{p.latest_year} rank under survey sampling noise: {s['rank_noise_lo']}–"
+            f"{s['rank_noise_hi']} (posterior 90%, empirical Bayes); 90% confidence set "
+            f"{s['rank_set_lo']}–{s['rank_set_hi']} (Mogstad, Romano, Shaikh & Wilhelm)."
+        )
     import textwrap
 
     return "\n".join(textwrap.fill(x, 60) for x in lines)
@@ -326,6 +365,7 @@ def province_profile(
         }
     else:
         how["noise"] = None
+    how |= _rank_under_noise(spec.name, code, latest)
     return ProvinceProfile(
         index=spec.name,
         unit=code,
@@ -339,6 +379,39 @@ def province_profile(
         changes=changes,
         latest_change=latest_change,
         how_sure=how,
+    )
+
+
+def _rank_under_noise(index: str, code: str, year: int) -> dict:
+    """The latest rank under survey noise: posterior 90% interval and marginal 90% confidence set
+    from the PAPI noise model of the total (empty where no model applies)."""
+    if index.upper() != "PAPI" or _common.NOISE_MODEL is None:
+        return {}
+    post, sets = _noise_ranks(int(year))
+    if post is None or code not in post.index:
+        return {}
+    return {
+        "rank_noise_lo": int(post.at[code, "rank_lo"]),
+        "rank_noise_hi": int(post.at[code, "rank_hi"]),
+        "rank_set_lo": int(sets.at[code, "lo_marginal"]),
+        "rank_set_hi": int(sets.at[code, "hi_marginal"]),
+    }
+
+
+@functools.lru_cache(maxsize=16)
+def _noise_ranks(year: int):
+    from cchc_analysis.noise import noise_model_for, posterior_ranks, rank_confidence_sets
+    from cchc_analysis.noise.breaks import WindowError
+
+    try:
+        model = noise_model_for("TOTAL", [year])
+    except WindowError:
+        return None, None
+    post = posterior_ranks(model, n_draws=2000)
+    sets = rank_confidence_sets(model)
+    return (
+        post[post["year"] == year].set_index("unit"),
+        sets[sets["year"] == year].set_index("unit"),
     )
 
 
