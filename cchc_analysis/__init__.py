@@ -15,7 +15,7 @@ PAPI), ``ranking``, ``models``, ``plotting``, ``notebooks`` (headless runner).
 
 from __future__ import annotations
 
-import importlib
+from cchc_analysis._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -172,13 +172,4 @@ _EXPORTS = {
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
 
-
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'cchc_analysis' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"cchc_analysis.{module}"), name)
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -15,6 +15,7 @@ import statsmodels.api as sm
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import cchc_analysis as cc
 from cchc_analysis.models import (
     DIFFERENCE_COLUMNS,
     ModelInputError,
@@ -25,6 +26,8 @@ from cchc_analysis.models import (
     within_sd,
 )
 
+# Simulated provinces take real GSO codes (the models accept nothing else); values are made up.
+CODES = sorted(cc.provinces()["code"])
 YEARS = list(range(2019, 2025))
 
 
@@ -33,7 +36,7 @@ def simulate(slope_y=1.0, slope_p=1.0, n_prov=50, seed=0, common=0.0):
     province-year shock to both outcomes (a survey-wide mood)."""
     rng = np.random.default_rng(seed)
     p = pd.DataFrame(
-        [(f"{i:02d}", t) for i in range(n_prov) for t in YEARS], columns=["province_code", "year"]
+        [(CODES[i], t) for i in range(n_prov) for t in YEARS], columns=["province_code", "year"]
     )
     a = np.repeat(rng.normal(size=n_prov), len(YEARS))
     lam = np.tile(rng.normal(size=len(YEARS)), n_prov)

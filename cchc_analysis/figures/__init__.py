@@ -12,7 +12,7 @@ breaks), ``scatter`` (binned scatter with LOWESS), ``bars`` (bars split by denom
 
 from __future__ import annotations
 
-import importlib
+from cchc_analysis._lazy import lazy_exports
 
 _EXPORTS = {
     "FACT_STATES": "coverage",
@@ -44,15 +44,4 @@ __all__ = [
     "runs",
 ]
 
-
-def __getattr__(name: str):
-    # Lazy, like the package root: importing one submodule never imports its siblings, so the
-    # submodules can use each other without an import cycle through this file.
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -21,7 +21,7 @@ outcome? differences of slopes, within-province spread, lags).
 
 from __future__ import annotations
 
-import importlib
+from cchc_analysis._lazy import lazy_exports
 
 # public name -> submodule; loaded on first use, so that asking for COMPOSITION_BREAKS does not
 # import statsmodels (the estimators' modules do).
@@ -105,13 +105,4 @@ __all__ = [
     "within_sd",
 ]
 
-
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -65,7 +65,9 @@ def slope_differences(
 
         >>> import numpy as np, pandas as pd
         >>> rng = np.random.default_rng(3)  # SIMULATION: the same slope 1.0 on y and on a placebo
-        >>> p = pd.DataFrame([(f"{i:02d}", t) for i in range(40) for t in range(2019, 2025)],
+        >>> import cchc_analysis as cc
+        >>> codes = sorted(cc.provinces()["code"])[:40]  # real province codes, made-up values
+        >>> p = pd.DataFrame([(c, t) for c in codes for t in range(2019, 2025)],
         ...                  columns=["province_code", "year"])
         >>> p["x"] = rng.normal(size=len(p))
         >>> p["y"] = p["x"] + 0.2 * rng.normal(size=len(p))

@@ -24,7 +24,7 @@ Breaks come from one function, :func:`cchc_analysis.noise.breaks.composition_bre
 
 from __future__ import annotations
 
-import importlib
+from cchc_analysis._lazy import lazy_exports
 
 _LAZY = {
     "estimate_noise": "estimate",
@@ -49,9 +49,4 @@ _LAZY = {
 
 __all__ = sorted(_LAZY)
 
-
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'cchc_analysis.noise' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"cchc_analysis.noise.{module}"), name)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

@@ -91,6 +91,32 @@ def _shipped_model(component: str, first: int, last: int, n_boot: int, seed: int
     )
 
 
+# Every province of a window shares one set of posterior draws and one set of confidence
+# statements; profiles of all 63 provinces would otherwise redraw them 63 times. Models of the
+# shipped table are cached (see _shipped_model), so keying on the model object is safe.
+_DRAWS: dict = {}
+_SETS: dict = {}
+
+
+def _ranks(model: NoiseModel, n_draws: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    key = (id(model), n_draws, seed)
+    if key not in _DRAWS or _DRAWS[key][0] is not model:
+        draws = posterior_draws(model, n_draws, seed=seed)
+        _DRAWS[key] = (model, draws.observed_ranks(), draws.true_ranks())
+        while len(_DRAWS) > 8:  # bounded memory: each entry is n_draws x years x units
+            _DRAWS.pop(next(iter(_DRAWS)))
+    return _DRAWS[key][1], _DRAWS[key][2]
+
+
+def _change_sets(model: NoiseModel, level: float, seed: int, make) -> pd.DataFrame:
+    key = (id(model), level, seed)
+    if key not in _SETS or _SETS[key][0] is not model:
+        _SETS[key] = (model, make(model, level=level, seed=seed))
+        while len(_SETS) > 16:
+            _SETS.pop(next(iter(_SETS)))
+    return _SETS[key][1]
+
+
 class Evidence(dict):
     """The numbers of :func:`rank_change_evidence`; printed, the one-line answer of :func:`how_sure`."""
 
@@ -224,12 +250,10 @@ def rank_change_evidence(
             f"{province.name_vi} has no PAPI {component} scores in {years[0]}-{years[-1]}"
         )
     i, a, b = units.index(province.code), years.index(year_prev), years.index(year_curr)
-    draws = posterior_draws(model, n_draws, seed=seed)
-    obs = draws.observed_ranks()
+    obs, true = _ranks(model, n_draws, seed)
     if np.isnan(obs[a, i]) or np.isnan(obs[b, i]):
         missing = year_prev if np.isnan(obs[a, i]) else year_curr
         raise WindowError(f"{province.name_vi} has no PAPI {component} score in {missing}")
-    true = draws.true_ranks()
     gained_true = true[:, a, i] - true[:, b, i]
     lo, hi = np.quantile(gained_true, [(1 - level) / 2, (1 + level) / 2], method="inverted_cdf")
     out = Evidence(
@@ -252,7 +276,7 @@ def rank_change_evidence(
         }
     )
     if b == a + 1:  # the frequentist statement is for consecutive years
-        sets = rank_change_confidence(model, level=level, seed=seed)
+        sets = _change_sets(model, level, seed, rank_change_confidence)
         row = sets[(sets["unit"] == province.code) & (sets["year_curr"] == year_curr)].iloc[0]
         out["confidence_set_gained"] = (-int(row["change_hi"]), -int(row["change_lo"]))
         out["confidence_verdict"] = row["verdict"]
