@@ -378,8 +378,9 @@ def pci_weight_check(frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """Weights recovered from each year's totals by least squares, beside those in use/published.
 
     One row per (year, component): ``recovered`` and ``weight`` (share of the total), ``published``
-    (where a source was found), ``max_abs_residual`` of the year's fit and of the era weights.
-    Why: the weights are the index's recipe; the workbooks must reproduce them.
+    (where a source was found), ``recovered_minus_published`` (NaN where nothing is published; any
+    value beyond rounding is a disagreement to report), ``max_abs_residual`` of the year's fit and
+    of the era weights. Why: the weights are the index's recipe; the workbooks must reproduce them.
     ``pci_weight_check().query("year == 2015")``.
     """
     frame = load_pci() if frame is None else frame
@@ -395,6 +396,8 @@ def pci_weight_check(frame: pd.DataFrame | None = None) -> pd.DataFrame:
         )
         table.insert(0, "year", int(year))
         table["recovered"] = recovered.reindex(codes).to_numpy()
+        # Published weights are whole percents; a gap beyond rounding is a disagreement to report.
+        table["recovered_minus_published"] = table["recovered"] - table["published"]
         table["max_abs_residual_lstsq"] = float(residual.abs().max())
         if subs["weight"].notna().all():
             era_fit = wide[codes].to_numpy() @ (subs["weight"].to_numpy() * 10)
