@@ -10,7 +10,8 @@ The public helpers are importable from the package root; submodules load on firs
 Modules: ``paths`` (locations), ``text`` (Vietnamese text and numbers), ``provinces`` (registry and
 the 2025 merger), ``registry``/``download`` (upstream files), ``sources`` (one loader per dataset),
 ``schemas``, ``build`` (processed tables), ``breaks`` (screen for undocumented level shifts in
-PAPI), ``ranking``, ``models``, ``plotting``, ``notebooks`` (headless runner).
+PAPI), ``ranking``, ``models``, ``plotting``, ``notebooks`` (headless runner), ``site`` (the static
+site of ``make site``).
 """
 
 from __future__ import annotations
@@ -133,6 +134,8 @@ _EXPORTS = {
     "result_row": "models",
     "describe": "models",
     "twfe_by_segment": "models",
+    # browsable site (h11-site)
+    "build_site": "site",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
