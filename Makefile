@@ -21,10 +21,11 @@ export PYTHONHASHSEED := 0
 # One BLAS thread: faster on 2 cores under load, and bit-stable results across machines.
 export OPENBLAS_NUM_THREADS := 1
 
-.PHONY: help install data reproduce notebooks test lint format bench clean
+.PHONY: help install data reproduce notebooks site test lint format bench clean
 
 help:
 	@echo "make reproduce  fetch and build the data, run every notebook, write reports/figures/"
+	@echo "make site       build the browsable site from the executed notebooks: reports/site/index.html"
 	@echo "make test       run the whole test suite (notebooks included)"
 	@echo "make bench      time the package against baselines, ratios side by side"
 	@echo "make lint       ruff check and format check"
@@ -34,9 +35,9 @@ $(ENV_DIR)/bin/python:
 	$(PYTHON) -m venv $(ENV_DIR)
 
 $(STAMP): pyproject.toml | $(ENV_DIR)/bin/python
-	@echo ">> installing cchc-analysis with its notebook and dev extras into $(ENV_DIR)"
+	@echo ">> installing cchc-analysis with its notebook, dev and docs extras into $(ENV_DIR)"
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[notebooks,dev]"
+	$(PY) -m pip install --quiet -e ".[notebooks,dev,docs]"
 	@mkdir -p .make && touch $@
 
 install: $(STAMP)
@@ -50,6 +51,10 @@ notebooks: data
 
 reproduce: notebooks
 	@echo ">> figures are in reports/figures/, tables in reports/tables/"
+
+# Reads the notebooks executed by `make reproduce`; runs none of them again.
+site: $(STAMP)
+	$(PY) -m cchc_analysis site
 
 test: $(STAMP)
 	$(PY) -m pytest
@@ -66,4 +71,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf data/processed/*.parquet data/processed/DATA_DICTIONARY.md reports/figures/* reports/tables/* reports/executed .make
+	rm -rf data/processed/*.parquet data/processed/DATA_DICTIONARY.md reports/figures/* reports/tables/* reports/executed reports/site reports/site-build reports/site-screenshots .make

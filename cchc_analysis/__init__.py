@@ -10,7 +10,8 @@ The public helpers are importable from the package root; submodules load on firs
 Modules: ``paths`` (locations), ``text`` (Vietnamese text and numbers), ``provinces`` (registry and
 the 2025 merger), ``registry``/``download`` (upstream files), ``sources`` (one loader per dataset),
 ``schemas``, ``build`` (processed tables), ``breaks`` (screen for undocumented level shifts in
-PAPI), ``ranking``, ``models``, ``plotting``, ``notebooks`` (headless runner).
+PAPI), ``ranking``, ``models``, ``plotting``, ``notebooks`` (headless runner), ``site`` (the static
+site of ``make site``).
 """
 
 from __future__ import annotations
@@ -168,6 +169,8 @@ _EXPORTS = {
     "plot_rank_changes": "answers",
     "par_field_change": "answers",
     "field_change_bounds": "answers",
+    # browsable site (h11-site)
+    "build_site": "site",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

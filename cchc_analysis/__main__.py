@@ -1,10 +1,11 @@
-"""Command line: ``python -m cchc_analysis fetch|build|datasets|info|notebooks``.
+"""Command line: ``python -m cchc_analysis fetch|build|datasets|info|notebooks|site``.
 
     python -m cchc_analysis fetch [DATASET ...]     download (or copy from $CCHC_MIRROR), verify sha256
     python -m cchc_analysis build [--force] [TABLE ...]
     python -m cchc_analysis datasets                registered datasets with licence and citation
     python -m cchc_analysis info                    the same, plus locations and processed tables
     python -m cchc_analysis notebooks [NAME ...]    run the notebooks headless
+    python -m cchc_analysis site                    build the static site into reports/site/
 
 Data errors are printed without a traceback and give exit status 1.
 """
@@ -93,6 +94,13 @@ def _notebooks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _site(args: argparse.Namespace) -> int:
+    from cchc_analysis.site import build_site
+
+    build_site(verbose=args.verbose)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m cchc_analysis",
@@ -120,6 +128,12 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("notebooks", help="run the notebooks headless (figures to reports/)")
     p.add_argument("names", nargs="*", metavar="NAME", help="default: every notebook")
     p.set_defaults(run=_notebooks)
+
+    p = sub.add_parser(
+        "site", help="build the static site from the executed notebooks into reports/site/"
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="print Sphinx's warnings")
+    p.set_defaults(run=_site)
     return parser
 
 
