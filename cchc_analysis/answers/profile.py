@@ -112,7 +112,17 @@ class ProvinceProfile:
             ax.barh(
                 yy,
                 tt["places_gained"],
-                color=[palette.UP if v > 0 else palette.DOWN for v in tt["places_gained"]],
+                # a re-measured component is methodology, not a gain or a loss: grey, as elsewhere
+                color=[
+                    palette.METHODOLOGY
+                    if k == "methodology"
+                    else palette.ENTRIES_EXITS
+                    if k == "entries/exits"
+                    else palette.UP
+                    if v > 0
+                    else palette.DOWN
+                    for k, v in zip(tt["kind"], tt["places_gained"], strict=True)
+                ],
             )
             ax.set_yticks(yy, tt["label"], fontsize=8.5)
             ax.axvline(0, color="0.2", lw=0.8)
