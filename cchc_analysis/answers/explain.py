@@ -28,6 +28,18 @@ ROBUST_SHARE = 0.9
 """A rank change "survives re-weighting" when it keeps its sign in at least this share of draws."""
 
 
+TABLE_COLUMNS = (
+    "term",
+    "label",
+    "kind",
+    "places",
+    "places_gained",
+    "score_vs_field",
+    "score_change",
+)
+"""Columns of :attr:`RankChange.table`, in order."""
+
+
 @dataclass(frozen=True)
 class RankChange:
     """The answer of :func:`explain_rank_change` (see there); ``table`` and ``summary()`` first."""
@@ -63,17 +75,7 @@ class RankChange:
         (Shapley value, < 0 = moved up), ``places_gained``, ``score_vs_field`` (points relative
         to the field's mean change; none for entries/exits) and ``score_change`` (points)."""
         if self.terms.empty:
-            return pd.DataFrame(
-                columns=[
-                    "term",
-                    "label",
-                    "kind",
-                    "places",
-                    "places_gained",
-                    "score_vs_field",
-                    "score_change",
-                ]
-            )
+            return pd.DataFrame(columns=list(TABLE_COLUMNS))
         score = self.score.set_index("component")
         out = pd.DataFrame({"term": self.terms.index, "places": self.terms.to_numpy()})
         out["label"] = [label(self.index, t) for t in out["term"]]
@@ -81,16 +83,7 @@ class RankChange:
         out["places_gained"] = -out["places"] + 0.0
         out["score_vs_field"] = out["term"].map(score["relative_contribution"])
         out["score_change"] = out["term"].map(score["contribution"])
-        cols = [
-            "term",
-            "label",
-            "kind",
-            "places",
-            "places_gained",
-            "score_vs_field",
-            "score_change",
-        ]
-        return out[cols]
+        return out[list(TABLE_COLUMNS)]
 
     def how_sure(self) -> dict[str, object]:
         """``weights``: share of random re-weightings keeping the change's sign (NaN when not
