@@ -4,7 +4,7 @@
     python -m cchc_analysis build [--force] [TABLE ...]
     python -m cchc_analysis datasets                registered datasets with licence and citation
     python -m cchc_analysis info                    the same, plus locations and processed tables
-    python -m cchc_analysis notebooks [NAME ...]    run the notebooks headless
+    python -m cchc_analysis notebooks [-j N] [NAME ...]  run the notebooks headless
     python -m cchc_analysis site                    build the static site into reports/site/
 
 Data errors are printed without a traceback and give exit status 1.
@@ -87,7 +87,7 @@ def _notebooks(args: argparse.Namespace) -> int:
     from cchc_analysis.notebooks import NotebookError, run_notebooks
 
     try:
-        run_notebooks(args.names)
+        run_notebooks(args.names, jobs=args.jobs)
     except NotebookError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -127,6 +127,9 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("notebooks", help="run the notebooks headless (figures to reports/)")
     p.add_argument("names", nargs="*", metavar="NAME", help="default: every notebook")
+    p.add_argument(
+        "-j", "--jobs", type=int, default=None, help="notebooks at once (default: cores, at most 2)"
+    )
     p.set_defaults(run=_notebooks)
 
     p = sub.add_parser(

@@ -1,21 +1,21 @@
-"""Execute the project's notebooks headless, one at a time, saying which runs and how long it took.
+"""Execute the project's notebooks headless, two at a time, saying which runs and how long it took.
 
 Used by ``python -m cchc_analysis notebooks`` (and so ``make reproduce``) and by the test suite. A
 failure names the notebook, the cell number and the error. Executed copies go to
 ``reports/executed/`` and, rendered, to ``reports/html/``; the notebooks in ``notebooks/`` stay as
 stored, without outputs. The test suite runs the kernel with the ``Agg`` backend (no images kept);
-reproduction keeps the inline images so the HTML shows every figure.
+reproduction keeps the inline images so the HTML shows every figure. Each run's durations are kept
+in ``reports/executed/timings.json`` (the next run starts the longest notebooks first).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 from cchc_analysis import paths
@@ -164,9 +164,11 @@ def run_notebook(
     )
     if client.log.getEffectiveLevel() < logging.WARNING:  # drop "Executing notebook with kernel"
         client.log.setLevel(logging.WARNING)
+    # The kernel gets its own environment; this process's is left alone (and several notebooks can
+    # start their kernels at once from different threads).
+    env = {**os.environ, "MPLBACKEND": backend, **_kernel_environment(), **KERNEL_THREADS}
     try:
-        with _environment(MPLBACKEND=backend, **_kernel_environment(), **KERNEL_THREADS):
-            client.execute()
+        client.execute(env=env)
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
         index, cell = _failed_cell(nb)
         first_line = (cell.source.strip().splitlines() or [""])[0] if cell is not None else ""
@@ -181,54 +183,116 @@ def run_notebook(
     return nb
 
 
-def run_notebooks(names: Iterable[str] = (), timeout: int = DEFAULT_TIMEOUT) -> None:
-    """Run the chosen notebooks in order, printing each one's duration; stop at the first failure.
+def default_jobs() -> int:
+    """How many notebooks run at once by default: one per core, at most :data:`MAX_JOBS`."""
+    return max(1, min(MAX_JOBS, os.cpu_count() or 1))
 
-    Each executed notebook is saved to ``reports/executed/`` and rendered to ``reports/html/``.
+
+MAX_JOBS = 2
+"""Each kernel is single-threaded, so two notebooks at once keep a 2-core machine busy; more would
+only compete for the same cores."""
+
+
+def run_notebooks(
+    names: Iterable[str] = (), timeout: int = DEFAULT_TIMEOUT, jobs: int | None = None
+) -> dict[str, float]:
+    """Run the chosen notebooks, ``jobs`` at a time (default :func:`default_jobs`), printing each
+    one's duration; return them (seconds, by notebook file name).
+
+    Each executed notebook is saved to ``reports/executed/`` and rendered to ``reports/html/``. The
+    notebooks are independent (each reads the processed tables and writes its own figures and
+    tables), so they may run side by side; the longest are started first. On a failure no further
+    notebook is started, those running finish, and the first failure is raised.
     """
-    from nbconvert import HTMLExporter
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
     chosen = notebook_paths(names)
+    jobs = default_jobs() if jobs is None else max(1, int(jobs))
     check_kernel_package()
-    print(f"package: {paths.PACKAGE_DIR} (the kernel imports the same)", flush=True)
+    print(
+        f"package: {paths.PACKAGE_DIR} (the kernel imports the same); "
+        f"{len(chosen)} notebooks, {jobs} at a time",
+        flush=True,
+    )
     executed = paths.REPORTS / "executed"
     html_dir = paths.REPORTS / "html"
     html_dir.mkdir(parents=True, exist_ok=True)
-    exporter = HTMLExporter()
-    exporter.log.setLevel(logging.ERROR)  # e.g. "alternative text is missing" for every figure
+    durations: dict[str, float] = {}
+    failures: list[NotebookError] = []
     total = time.perf_counter()
-    for i, path in enumerate(chosen, 1):
-        print(f"[{i}/{len(chosen)}] {path.name} ...", flush=True)
+
+    def run(path: Path) -> tuple[Path, object, float]:
         start = time.perf_counter()
         nb = run_notebook(
             path, timeout=timeout, save_to=executed / path.name, backend=INLINE_BACKEND
         )
-        body, _ = exporter.from_notebook_node(nb)
-        atomic_write(html_dir / f"{path.stem}.html", body.encode("utf-8"))
-        print(
-            f"[{i}/{len(chosen)}] {path.name} done in {time.perf_counter() - start:.1f} s",
-            flush=True,
-        )
+        return path, nb, time.perf_counter() - start
+
+    queue = sorted(chosen, key=_expected_seconds, reverse=True)
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        running = set()
+        while queue or running:
+            while queue and len(running) < jobs and not failures:
+                path = queue.pop(0)
+                print(f"[start] {path.name}", flush=True)
+                running.add(pool.submit(run, path))
+            if not running:
+                break
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                try:
+                    path, nb, seconds = future.result()
+                except NotebookError as exc:
+                    failures.append(exc)
+                    continue
+                _write_html(nb, html_dir / f"{path.stem}.html")
+                durations[path.name] = seconds
+                print(f"[done]  {path.name} in {seconds:.1f} s", flush=True)
+    _write_timings(durations)
+    if failures:
+        raise failures[0]
     print(
-        f"{len(chosen)} notebooks in {time.perf_counter() - total:.1f} s; "
-        f"figures in {paths.FIGURES}",
+        f"{len(chosen)} notebooks in {time.perf_counter() - total:.1f} s "
+        f"({sum(durations.values()):.1f} s one after another); figures in {paths.FIGURES}",
         flush=True,
     )
+    return {name: durations[name] for name in sorted(durations)}
 
 
-@contextlib.contextmanager
-def _environment(**values: str) -> Iterator[None]:
-    """Set environment variables for the kernel this process starts, then restore them."""
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
+TIMINGS = "timings.json"
+"""Written beside the executed copies: each notebook's last duration in seconds."""
+
+
+def _expected_seconds(path: Path) -> float:
+    """How long the notebook took last time (``reports/executed/timings.json``), else 0."""
+    return _read_timings().get(path.name, 0.0)
+
+
+def _read_timings() -> dict[str, float]:
+    import json
+
     try:
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
+        found = json.loads((paths.REPORTS / "executed" / TIMINGS).read_text(encoding="utf-8"))
+        return {str(k): float(v) for k, v in found.items()}
+    except (OSError, ValueError, AttributeError, TypeError):
+        return {}
+
+
+def _write_timings(durations: dict[str, float]) -> None:
+    import json
+
+    merged = {**_read_timings(), **{k: round(v, 1) for k, v in durations.items()}}
+    text = json.dumps(dict(sorted(merged.items())), indent=1) + "\n"
+    atomic_write(paths.REPORTS / "executed" / TIMINGS, text.encode("utf-8"))
+
+
+def _write_html(nb, target: Path) -> None:
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter()
+    exporter.log.setLevel(logging.ERROR)  # e.g. "alternative text is missing" for every figure
+    body, _ = exporter.from_notebook_node(nb)
+    atomic_write(target, body.encode("utf-8"))
 
 
 def _failed_cell(nb):

@@ -72,6 +72,7 @@ def save_figure(
     name: str,
     formats: str | Iterable[str] = ("png", "svg"),
     directory: Path | None = None,
+    show: bool | None = None,
 ) -> list[Path]:
     """Save ``fig`` as ``<name>.png`` and ``<name>.svg`` under ``paths.FIGURES``; return the paths.
 
@@ -79,6 +80,16 @@ def save_figure(
     software version) is dropped, and the layout is fixed before the first file is written (see
     :func:`freeze_layout`), so saving the same figure twice gives the same bytes. Each file is written
     to a temporary name, then moved into place, so a reader never sees a half-written figure.
+
+    ``show``: display the saved PNG and close ``fig``, so what a notebook shows is the published
+    file, drawn once. The default (``None``) does so in a notebook kernel with the inline backend,
+    and nowhere else; ``show=False`` keeps the figure open there too::
+
+        >>> import matplotlib.pyplot as plt, tempfile
+        >>> fig, ax = plt.subplots(figsize=(3, 2))
+        >>> [p.name for p in save_figure(fig, "demo", directory=tempfile.mkdtemp())]
+        ['demo.png', 'demo.svg']
+        >>> plt.close(fig)
     """
     if not name or Path(name).name != name or name.endswith((".png", ".svg")):
         raise ValueError(f"figure name must be a bare file stem such as '02_movers', got {name!r}")
@@ -90,29 +101,62 @@ def save_figure(
     out_dir = Path(directory) if directory is not None else paths.FIGURES
     out_dir.mkdir(parents=True, exist_ok=True)
     freeze_layout(fig)
+    # The tight box is measured once and shared by every format: "tight" would draw the figure
+    # once more per file just to measure it.
+    bbox = tight_bbox(fig)
     written = []
     for fmt in formats:
         target = out_dir / f"{name}.{fmt}"
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=f".{fmt}", dir=out_dir)
         try:
             with os.fdopen(fd, "wb") as fh:
-                fig.savefig(fh, format=fmt, metadata=_METADATA[fmt])
+                fig.savefig(fh, format=fmt, metadata=_METADATA[fmt], bbox_inches=bbox)
             os.chmod(tmp, 0o644)  # mkstemp makes files private; figures are for everyone to read
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
         written.append(target)
+    if "png" in formats and (_inline_kernel() if show is None else show):
+        _show_saved(fig, out_dir / f"{name}.png", bbox)
     return written
 
 
-# Constrained layout converges to its fixed point within a few passes; the last passes move axes by
-# ~1e-16 (figure fraction), far below one pixel.
-_LAYOUT_PASSES = 4
+def tight_bbox(fig: plt.Figure):
+    """The figure's tight bounding box in inches, padded as ``savefig`` pads it (measured on the
+    figure as last drawn: call after :func:`freeze_layout`)."""
+    # Measured at the resolution the PNG is saved at: hinted text is a little wider or narrower at
+    # other resolutions, and a box measured at 100 dpi left a margin on one side at 150.
+    screen = fig.dpi
+    fig.set_dpi(mpl.rcParams["savefig.dpi"])
+    try:
+        box = fig.get_tightbbox(fig.canvas.get_renderer())
+    finally:
+        fig.set_dpi(screen)
+    return box.padded(mpl.rcParams["savefig.pad_inches"])
+
+
+def _inline_kernel() -> bool:
+    """True in a notebook kernel whose figures are shown inline (as when executing a notebook)."""
+    return "inline" in mpl.get_backend()
+
+
+def _show_saved(fig: plt.Figure, png: Path, bbox) -> None:
+    """Display the saved PNG at the size the inline backend would have drawn it, then close the
+    figure so the backend does not render it a second time."""
+    from IPython.display import Image, display
+
+    display(Image(filename=str(png), width=round(bbox.width * mpl.rcParams["figure.dpi"])))
+    plt.close(fig)
+
+
+# Constrained layout converges to its fixed point within a few passes: the second moves axes by at
+# most ~3e-4 of the figure (a fraction of a pixel), later ones by less. Two passes, then frozen.
+_LAYOUT_PASSES = 2
 
 
 def freeze_layout(fig: plt.Figure) -> plt.Figure:
-    """Run the figure's layout engine to convergence, then keep that layout for every later draw.
+    """Run the figure's layout engine, then keep that layout for every later draw.
 
     Why: constrained layout is re-run at every draw and moves the axes a little each time (by up to
     0.03% of the figure on the second pass, then less), and each draw of ``savefig`` is one more
@@ -130,8 +174,11 @@ def freeze_layout(fig: plt.Figure) -> plt.Figure:
     engine = fig.get_layout_engine()
     if engine is None or isinstance(engine, PlaceHolderLayoutEngine):
         return fig
-    for _ in range(_LAYOUT_PASSES):
-        fig.draw_without_rendering()
+    for _ in range(_LAYOUT_PASSES - 1):
+        engine.execute(fig)
+    # The last pass is a draw without rendering: it also places what is positioned at draw time
+    # (a colorbar's axes, titles), so later draws find everything where this one left it.
+    fig.draw_without_rendering()
     fig.set_layout_engine("none")  # a placeholder keeping the engine's colorbar compatibility
     return fig
 

@@ -672,6 +672,12 @@ def papi_methodology(year: int, level: str = "dimension") -> ScoreMeta:
     >>> papi_methodology(2019).component("D8").parts[2].code
     'SC83'
     """
+    return _papi_methodology(int(year), level)
+
+
+@functools.lru_cache(maxsize=128)
+def _papi_methodology(year: int, level: str) -> ScoreMeta:
+    # Cached: every wide frame the ranking functions take carries one, and ScoreMeta is immutable.
     comp = components(year)
     subs = comp[comp["level"] == "subdimension"]
     chosen = comp[comp["level"] == level]
