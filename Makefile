@@ -25,6 +25,7 @@ export OPENBLAS_NUM_THREADS := 1
 
 help:
 	@echo "make reproduce  fetch and build the data, run every notebook, write reports/figures/"
+	@echo "                (FORMATS=png,svg adds SVG copies; JOBS=1 runs one notebook at a time)"
 	@echo "make site       build the browsable site from the executed notebooks: reports/site/index.html"
 	@echo "make test       run the whole test suite (notebooks included)"
 	@echo "make bench      time the package against baselines, ratios side by side"
@@ -46,8 +47,11 @@ data: $(STAMP)
 	$(PY) -m cchc_analysis fetch
 	$(PY) -m cchc_analysis build
 
+# FORMATS=png,svg adds an SVG copy of every figure; JOBS=1 runs the notebooks one after another.
+FORMATS ?= $(CCHC_FIGURE_FORMATS)
+JOBS ?=
 notebooks: data
-	$(PY) -m cchc_analysis notebooks
+	CCHC_FIGURE_FORMATS="$(FORMATS)" $(PY) -m cchc_analysis notebooks $(if $(JOBS),--jobs $(JOBS))
 
 reproduce: notebooks
 	@echo ">> figures are in reports/figures/, tables in reports/tables/"

@@ -1,4 +1,4 @@
-"""One house style for every figure, and :func:`save_figure`, which writes byte-stable PNG and SVG.
+"""One house style for every figure, and :func:`save_figure`, which writes byte-stable PNG (and SVG).
 
 DejaVu Sans (shipped with matplotlib) carries the Vietnamese diacritics, so names such as
 "Thừa Thiên Huế" or "Đắk Lắk" render without tofu. Figures are saved under ``paths.FIGURES``; the
@@ -70,11 +70,14 @@ def add_source(fig: plt.Figure, text: str) -> plt.Text:
 def save_figure(
     fig: plt.Figure,
     name: str,
-    formats: str | Iterable[str] = ("png", "svg"),
+    formats: str | Iterable[str] | None = None,
     directory: Path | None = None,
     show: bool | None = None,
 ) -> list[Path]:
-    """Save ``fig`` as ``<name>.png`` and ``<name>.svg`` under ``paths.FIGURES``; return the paths.
+    """Save ``fig`` as ``<name>.png`` (and other ``formats``) under ``paths.FIGURES``; return the paths.
+
+    ``formats`` defaults to :func:`figure_formats`: PNG, plus SVG when the environment variable
+    ``CCHC_FIGURE_FORMATS`` says so (``png,svg``; ``make reproduce FORMATS=png,svg``).
 
     Output is byte-identical for identical input: metadata that would vary (creation date,
     software version) is dropped, and the layout is fixed before the first file is written (see
@@ -87,13 +90,15 @@ def save_figure(
 
         >>> import matplotlib.pyplot as plt, tempfile
         >>> fig, ax = plt.subplots(figsize=(3, 2))
-        >>> [p.name for p in save_figure(fig, "demo", directory=tempfile.mkdtemp())]
+        >>> [p.name for p in save_figure(fig, "demo", ("png", "svg"), tempfile.mkdtemp())]
         ['demo.png', 'demo.svg']
         >>> plt.close(fig)
     """
     if not name or Path(name).name != name or name.endswith((".png", ".svg")):
         raise ValueError(f"figure name must be a bare file stem such as '02_movers', got {name!r}")
     # One format may be given as a string: "png" means ("png",), not ("p", "n", "g").
+    if formats is None:
+        formats = figure_formats()
     formats = (formats,) if isinstance(formats, str) else tuple(formats)
     for fmt in formats:
         if fmt not in _METADATA:
@@ -120,6 +125,34 @@ def save_figure(
     if "png" in formats and (_inline_kernel() if show is None else show):
         _show_saved(fig, out_dir / f"{name}.png", bbox)
     return written
+
+
+FORMATS_VARIABLE = "CCHC_FIGURE_FORMATS"
+
+
+def figure_formats() -> tuple[str, ...]:
+    """The formats :func:`save_figure` writes by default: ``$CCHC_FIGURE_FORMATS`` (comma-separated,
+    e.g. ``png,svg``), else PNG alone.
+
+    Why PNG alone: the SVG copy (text as outlines, for journals and slides) takes as long to write as
+    the PNG, and the notebooks, the HTML and the site show the PNG; ask for SVG when you need it.
+
+        >>> figure_formats()  # doctest: +SKIP
+        ('png',)
+    """
+    value = os.environ.get(FORMATS_VARIABLE, "").strip()
+    if not value:
+        return ("png",)
+    chosen = tuple(
+        dict.fromkeys(f.strip().lower().lstrip(".") for f in value.split(",") if f.strip())
+    )
+    unknown = [f for f in chosen if f not in _METADATA]
+    if unknown:
+        raise ValueError(
+            f"{FORMATS_VARIABLE}={value!r}: unsupported figure format(s) {unknown}; "
+            f"use a comma-separated list of {sorted(_METADATA)}"
+        )
+    return chosen
 
 
 def tight_bbox(fig: plt.Figure):
@@ -150,17 +183,12 @@ def _show_saved(fig: plt.Figure, png: Path, bbox) -> None:
     plt.close(fig)
 
 
-# Constrained layout converges to its fixed point within a few passes: the second moves axes by at
-# most ~3e-4 of the figure (a fraction of a pixel), later ones by less. Two passes, then frozen.
-_LAYOUT_PASSES = 2
-
-
 def freeze_layout(fig: plt.Figure) -> plt.Figure:
     """Run the figure's layout engine, then keep that layout for every later draw.
 
     Why: constrained layout is re-run at every draw and moves the axes a little each time (by up to
     0.03% of the figure on the second pass, then less), and each draw of ``savefig`` is one more
-    pass, so two saves of one figure differed in their coordinates, SVG clip-path ids (hashes of the
+    pass, so without this two saves of one figure differed in their coordinates, SVG clip-path ids (hashes of the
     geometry) and PNG pixels. After this call the figure draws identically every time; a figure
     whose layout is already fixed is left alone. To let the layout adapt again (after adding artists),
     call ``fig.set_layout_engine("constrained")``.
@@ -174,10 +202,9 @@ def freeze_layout(fig: plt.Figure) -> plt.Figure:
     engine = fig.get_layout_engine()
     if engine is None or isinstance(engine, PlaceHolderLayoutEngine):
         return fig
-    for _ in range(_LAYOUT_PASSES - 1):
-        engine.execute(fig)
-    # The last pass is a draw without rendering: it also places what is positioned at draw time
-    # (a colorbar's axes, titles), so later draws find everything where this one left it.
+    # One pass, as a plain savefig would make: a second moves the axes by at most ~3e-4 of the figure
+    # (under a pixel) and costs as much again. It is a draw without rendering, so what is placed at
+    # draw time (a colorbar's axes, titles) is placed too, and later draws find it where it is.
     fig.draw_without_rendering()
     fig.set_layout_engine("none")  # a placeholder keeping the engine's colorbar compatibility
     return fig

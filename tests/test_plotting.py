@@ -27,8 +27,9 @@ def _figure():
 
 def test_save_twice_gives_identical_bytes(tmp_path):
     fig = _figure()
-    first = {p.name: p.read_bytes() for p in plotting.save_figure(fig, "t", directory=tmp_path)}
-    second = {p.name: p.read_bytes() for p in plotting.save_figure(fig, "t", directory=tmp_path)}
+    both = ("png", "svg")
+    first = {p.name: p.read_bytes() for p in plotting.save_figure(fig, "t", both, tmp_path)}
+    second = {p.name: p.read_bytes() for p in plotting.save_figure(fig, "t", both, tmp_path)}
     plt.close(fig)
     assert set(first) == {"t.png", "t.svg"}
     assert first == second
@@ -38,8 +39,8 @@ def test_save_twice_gives_identical_bytes(tmp_path):
 
 
 def test_separately_drawn_identical_figures_match(tmp_path):
-    a = plotting.save_figure(_figure(), "a", directory=tmp_path)
-    b = plotting.save_figure(_figure(), "b", directory=tmp_path)
+    a = plotting.save_figure(_figure(), "a", ("png", "svg"), tmp_path)
+    b = plotting.save_figure(_figure(), "b", ("png", "svg"), tmp_path)
     plt.close("all")
     for pa, pb in zip(a, b, strict=True):
         assert pa.read_bytes() == pb.read_bytes()
@@ -69,6 +70,32 @@ def test_default_directory_is_reports_figures(tmp_path, monkeypatch):
     out = plotting.save_figure(fig, "default", formats=("png",))
     plt.close(fig)
     assert out == [tmp_path / "figures" / "default.png"]
+
+
+def test_default_formats_come_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.delenv(plotting.FORMATS_VARIABLE, raising=False)
+    fig = _figure()
+    assert [p.name for p in plotting.save_figure(fig, "d", directory=tmp_path)] == ["d.png"]
+    monkeypatch.setenv(plotting.FORMATS_VARIABLE, " PNG, .svg ,png")
+    assert [p.name for p in plotting.save_figure(fig, "d", directory=tmp_path)] == [
+        "d.png",
+        "d.svg",
+    ]
+    monkeypatch.setenv(plotting.FORMATS_VARIABLE, "png,jpeg")
+    with pytest.raises(ValueError, match=r"CCHC_FIGURE_FORMATS='png,jpeg'.*\['jpeg'\]"):
+        plotting.save_figure(fig, "d", directory=tmp_path)
+    plt.close(fig)
+
+
+def test_shown_in_a_notebook_from_the_saved_file_and_closed(tmp_path, monkeypatch):
+    shown = []
+    monkeypatch.setattr(plotting, "_show_saved", lambda fig, png, bbox: shown.append(png))
+    fig = _figure()
+    plotting.save_figure(fig, "s", ("png",), tmp_path, show=True)
+    plotting.save_figure(fig, "t", ("svg",), tmp_path, show=True)  # nothing to show without a PNG
+    plotting.save_figure(fig, "u", ("png",), tmp_path)  # Agg: not a notebook, not shown
+    plt.close(fig)
+    assert shown == [tmp_path / "s.png"]
 
 
 @pytest.mark.parametrize("bad", ["", "a/b", "x.png"])

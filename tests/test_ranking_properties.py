@@ -257,3 +257,15 @@ def test_score_decomposition_sums(data):
     )
     rel = dec.groupby("unit")["relative_contribution"].sum()
     np.testing.assert_allclose(rel, change[rel.index] - change[rel.index].mean(), atol=1e-12)
+
+
+@SETTINGS
+@given(two_years(missing=False))
+def test_field_shapley_values_match_the_full_attribution(data):
+    # The lean path of the noise simulations must give the public function's numbers exactly.
+    from cchc_analysis.ranking.shapley import field_shapley_values
+
+    prev, curr = data
+    full = shapley_rank_attribution(prev, curr, game="field", method="exact").table
+    lean = field_shapley_values(prev.to_numpy(), curr.to_numpy())
+    np.testing.assert_array_equal(lean, full[list(prev.columns)].to_numpy())

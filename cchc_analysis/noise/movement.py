@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from cchc_analysis.noise.estimate import NoiseModel
-from cchc_analysis.ranking.shapley import shapley_rank_attribution
+from cchc_analysis.ranking.shapley import field_shapley_values
 
 
 def _wide(frame: pd.DataFrame, year: int, comps: list[str]) -> pd.DataFrame:
@@ -31,9 +31,9 @@ def _wide(frame: pd.DataFrame, year: int, comps: list[str]) -> pd.DataFrame:
     return wide.dropna()
 
 
-def _movement(prev: pd.DataFrame, curr: pd.DataFrame) -> pd.Series:
-    table = shapley_rank_attribution(prev, curr, game="field", method="exact").table
-    return table[list(prev.columns)].abs().sum()
+def _movement(prev: pd.DataFrame | np.ndarray, curr: pd.DataFrame | np.ndarray) -> np.ndarray:
+    """Absolute places each component moved the units, summed over units (same units, complete)."""
+    return np.abs(field_shapley_values(np.asarray(prev), np.asarray(curr))).sum(axis=0)
 
 
 def signal_share_of_movement(
@@ -84,7 +84,7 @@ def signal_share_of_movement(
         for r in range(int(n_sim)):
             e1 = rng.standard_normal(signal.shape) * sd
             e2 = rng.standard_normal(signal.shape) * sd
-            noise[r] += _movement(signal + e1, signal + e2).to_numpy()
+            noise[r] += _movement(signal + e1, signal + e2)
     if n_trans == 0:
         raise ValueError(f"no transition with units scored in both years within {years}")
     noise_all = noise.sum(axis=1, keepdims=True)

@@ -678,41 +678,38 @@ def papi_methodology(year: int, level: str = "dimension") -> ScoreMeta:
 @functools.lru_cache(maxsize=128)
 def _papi_methodology(year: int, level: str) -> ScoreMeta:
     # Cached: every wide frame the ranking functions take carries one, and ScoreMeta is immutable.
-    comp = components(year)
-    subs = comp[comp["level"] == "subdimension"]
-    chosen = comp[comp["level"] == level]
-    if chosen.empty:
+    # Plain records, not frame filters: this runs for every year and level a session touches.
+    rows = components(year).to_dict("records")
+    chosen = [r for r in rows if r["level"] == level]
+    if not chosen:
         raise ValueError(f"PAPI has no level {level!r}; use subdimension, dimension or total")
+    subs = sorted(
+        (r for r in rows if r["level"] == "subdimension"), key=lambda r: r["source_column"]
+    )
 
-    def parts(rows: pd.DataFrame) -> tuple[Part, ...]:
-        return tuple(
-            Part(str(r.source_column), float(r.max_value), str(r.name_en))
-            for r in rows.sort_values("source_column").itertuples()
-        )
-
-    sigs = []
-    for row in chosen.itertuples():
+    def parts(row: dict) -> tuple[Part, ...]:
         if level == "subdimension":
-            own = subs[subs["component"] == row.component]
+            own = [r for r in subs if r["component"] == row["component"]]
         elif level == "dimension":
-            own = subs[subs["parent"] == row.component]
+            own = [r for r in subs if r["parent"] == row["component"]]
         else:
             own = subs
-        sigs.append(
-            ComponentSignature(
-                code=str(row.component),
-                label=str(row.name_en),
-                maximum=float(row.max_value),
-                weight=1.0,
-                parts=parts(own),
-            )
+        return tuple(
+            Part(str(r["source_column"]), float(r["max_value"]), str(r["name_en"])) for r in own
         )
+
+    sigs = tuple(
+        ComponentSignature(
+            code=str(row["component"]),
+            label=str(row["name_en"]),
+            maximum=float(row["max_value"]),
+            weight=1.0,
+            parts=parts(row),
+        )
+        for row in chosen
+    )
     return ScoreMeta(
-        index="PAPI",
-        year=int(year),
-        level=level,
-        era=str(chosen["era"].iat[0]),
-        components=tuple(sigs),
+        index="PAPI", year=int(year), level=level, era=str(chosen[0]["era"]), components=sigs
     )
 
 
