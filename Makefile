@@ -60,8 +60,9 @@ reproduce: notebooks
 site: $(STAMP)
 	$(PY) -m cchc_analysis site
 
+# On every core (pytest-xdist); notebooks and site are made once, under a lock (tests/conftest.py).
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

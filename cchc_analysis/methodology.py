@@ -281,13 +281,19 @@ def compare_methodology(
     if breaks not in BREAKS_CHOICES:
         raise ValueError(f"breaks must be one of {BREAKS_CHOICES} or None, got {breaks!r}")
     check_comparable(prev, curr)
-    rows: dict[str, list] = {}
     if breaks == "ignore":
         return pd.DataFrame(columns=_CHANGE_COLUMNS)
+    # Cached on the (immutable) metadata: the ranking functions ask the same question for every
+    # transition of every call; callers get their own copy.
+    return _compare(prev, curr, breaks, frozenset(screened)).copy()
+
+
+@functools.lru_cache(maxsize=1024)
+def _compare(prev: ScoreMeta, curr: ScoreMeta, breaks: str, flagged: frozenset) -> pd.DataFrame:
+    rows: dict[str, list] = {}
     lo, hi = sorted((int(prev.year), int(curr.year)))
     records = methodology_records(prev.index)
     records = records[(records["year_prev"] >= lo) & (records["year_curr"] <= hi)]
-    flagged = set(screened)
     for code in dict.fromkeys([*prev.codes, *curr.codes]):
         old, new = prev.component(code), curr.component(code)
         if old is None or new is None:

@@ -214,18 +214,14 @@ def run_notebooks(
         f"{len(chosen)} notebooks, {jobs} at a time",
         flush=True,
     )
-    executed = paths.REPORTS / "executed"
     html_dir = paths.REPORTS / "html"
-    html_dir.mkdir(parents=True, exist_ok=True)
     durations: dict[str, float] = {}
     failures: list[NotebookError] = []
     total = time.perf_counter()
 
     def run(path: Path) -> tuple[Path, object, float]:
         start = time.perf_counter()
-        nb = run_notebook(
-            path, timeout=timeout, save_to=executed / path.name, backend=INLINE_BACKEND
-        )
+        nb = execute_notebook(path, timeout=timeout, html=False)
         return path, nb, time.perf_counter() - start
 
     queue = sorted(chosen, key=_expected_seconds, reverse=True)
@@ -257,6 +253,90 @@ def run_notebooks(
         flush=True,
     )
     return {name: durations[name] for name in sorted(durations)}
+
+
+def execute_notebook(path: Path, timeout: int = DEFAULT_TIMEOUT, html: bool = True):
+    """Execute one notebook as ``make reproduce`` does and return it: figures kept inline, the
+    executed copy saved to ``reports/executed/`` with the fingerprint of its inputs
+    (:func:`inputs_fingerprint`) in its metadata, and (``html``) rendered to ``reports/html/``."""
+    import nbformat
+
+    path = Path(path)
+    fingerprint = inputs_fingerprint(path)  # of the inputs as they were when the run started
+    nb = run_notebook(path, timeout=timeout, backend=INLINE_BACKEND)
+    nb.metadata[METADATA_KEY] = {"inputs": fingerprint}
+    atomic_write(paths.REPORTS / "executed" / path.name, nbformat.writes(nb).encode("utf-8"))
+    if html:
+        _write_html(nb, paths.REPORTS / "html" / f"{path.stem}.html")
+    return nb
+
+
+METADATA_KEY = "cchc_analysis"
+"""The executed copy's metadata entry holding the fingerprint of what it was made from."""
+
+
+def inputs_fingerprint(path: Path) -> str:
+    """sha256 over everything an executed copy of ``path`` depends on: the notebook, the package
+    (code and reference tables), the raw data (downloads and curated facts), the processed tables'
+    manifest, the figure formats asked for, and the versions of Python and the main libraries.
+
+    Deliberately coarse, like the store's fingerprint: any change to the package re-executes.
+    """
+    import hashlib
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    digest = hashlib.sha256()
+
+    def add(label: str, data: bytes) -> None:
+        digest.update(label.encode("utf-8") + b"\0" + data + b"\0")
+
+    add("notebook", Path(path).read_bytes())
+    for root in (paths.PACKAGE_DIR, paths.RAW):
+        for file in sorted(Path(root).rglob("*")):
+            if file.is_file() and "__pycache__" not in file.parts and not file.name.startswith("."):
+                add(file.relative_to(root).as_posix(), file.read_bytes())
+    manifest = paths.PROCESSED / "manifest.json"
+    add("manifest", manifest.read_bytes() if manifest.is_file() else b"")
+    add("formats", os.environ.get("CCHC_FIGURE_FORMATS", "").encode("utf-8"))
+    for lib in ("numpy", "pandas", "scipy", "matplotlib", "seaborn", "statsmodels"):
+        try:
+            add(lib, version(lib).encode())
+        except PackageNotFoundError:
+            add(lib, b"")
+    add("python", platform.python_version().encode())
+    return digest.hexdigest()
+
+
+def current_copy(path: Path):
+    """The executed copy of ``path`` if it was made from the inputs there are now (same
+    :func:`inputs_fingerprint`) and holds no error output; else ``None``.
+
+    Lets the test suite check the notebooks ``make reproduce`` has just executed instead of
+    executing them again; any change to the notebook, the package or the data makes it stale.
+    """
+    copy = paths.REPORTS / "executed" / Path(path).name
+    if not copy.is_file():
+        return None
+    try:
+        nb = read_notebook(copy)
+    except NotebookError:
+        return None
+    recorded = nb.metadata.get(METADATA_KEY, {}).get("inputs")
+    if recorded != inputs_fingerprint(path) or error_outputs(nb):
+        return None
+    return nb
+
+
+def error_outputs(nb) -> list:
+    """The error outputs of an executed notebook (an empty list when every cell ran cleanly)."""
+    return [
+        out
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "error"
+    ]
 
 
 TIMINGS = "timings.json"

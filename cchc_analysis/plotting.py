@@ -160,8 +160,8 @@ def tight_bbox(fig: plt.Figure):
     figure as last drawn: call after :func:`freeze_layout`)."""
     # Measured at the resolution the PNG is saved at: hinted text is a little wider or narrower at
     # other resolutions, and a box measured at 100 dpi left a margin on one side at 150.
-    screen = fig.dpi
-    fig.set_dpi(mpl.rcParams["savefig.dpi"])
+    screen, saved = fig.dpi, mpl.rcParams["savefig.dpi"]
+    fig.set_dpi(screen if saved == "figure" else saved)
     try:
         box = fig.get_tightbbox(fig.canvas.get_renderer())
     finally:

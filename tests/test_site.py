@@ -109,19 +109,22 @@ def _inputs_newer_than(stamp: Path) -> bool:
 
 
 @pytest.fixture(scope="session")
-def site() -> Path:
+def site(reports_lock) -> Path:
     out = paths.REPORTS / "site"
     index = out / "index.html"
-    if not index.is_file() or _inputs_newer_than(index):
-        from cchc_analysis.notebooks import notebook_paths, run_notebooks
-        from cchc_analysis.site import build_site
+    with reports_lock():  # another worker may be executing the notebooks or building the site
+        if not index.is_file() or _inputs_newer_than(index):
+            from cchc_analysis import notebooks
+            from cchc_analysis.site import build_site
 
-        executed = paths.REPORTS / "executed"
-        if any(not (executed / p.name).is_file() for p in notebook_paths()):
-            # `make test` on its own, without `make reproduce` first: execute them here, as
-            # `make reproduce` would, so the README's test command is self-sufficient.
-            run_notebooks()
-        build_site(out)
+            stale = [
+                p.name for p in notebooks.notebook_paths() if notebooks.current_copy(p) is None
+            ]
+            if stale:
+                # `make test` without `make reproduce` first (or after a change): execute them
+                # here, as `make reproduce` would, so the README's test command is self-sufficient.
+                notebooks.run_notebooks(stale)
+            build_site(out)
     return out
 
 
