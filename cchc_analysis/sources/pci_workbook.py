@@ -77,11 +77,26 @@ def province_key(name: str) -> tuple[str, str, bool]:
     Raises :class:`UnknownProvinceError` for a spelling neither the registry nor the former-province
     table knows.
     """
-    former = former_provinces()
     folded = fold(name) if isinstance(name, str) else ""
-    hit = former[[fold(a) == folded for a in former["alias"]]]
-    if len(hit):
-        return hit["key"].iat[0], hit["name_vi"].iat[0], True
+    hit = _former_aliases().get(folded)
+    if hit is not None:
+        return hit[0], hit[1], True
+    return _registered(name)
+
+
+@functools.cache
+def _former_aliases() -> dict[str, tuple[str, str]]:
+    # {folded alias: (key, name)}: province_key runs once per workbook row (thousands per build)
+    former = former_provinces()
+    aliases: dict[str, tuple[str, str]] = {}
+    for alias, key, name in zip(former["alias"], former["key"], former["name_vi"], strict=True):
+        aliases.setdefault(fold(alias), (key, name))
+    return aliases
+
+
+@functools.lru_cache(maxsize=4096)
+def _registered(name: str) -> tuple[str, str, bool]:
+    # Cached per spelling; an unknown one raises every time (exceptions are not cached).
     province = normalize_province(name)
     return province.code, province.name_vi, False
 
