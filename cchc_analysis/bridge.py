@@ -8,9 +8,10 @@ set beside a 2025– index, joined only through the era-safe keys.
 available (:func:`cchc_analysis.load_population`: 2022) — and the join goes through
 :func:`cchc_analysis.merge_provinces`, which refuses tables keyed by different eras.
 
-What it cannot show: n = 34 merged units, each an average of 1-4 former provinces scored two years
-earlier by a different instrument; one cross-section, no panel; the former provinces' mean is not
-the score the merged province would have had; and MDHL is administrative data the scored units
+What it cannot show: n = 34 merged units, each an average of one to three former provinces (fewer
+where a former province has no score that year) scored two years earlier by a different instrument;
+one cross-section, no panel; the former provinces' mean is not the score the merged province would
+have had; and MDHL is administrative data the scored units
 help produce (Goodhart). A rank correlation here is a description, not evidence of a link.
 """
 
@@ -72,6 +73,14 @@ class EraBridge:
     population: str
     snapshot: str
     cannot_show: tuple[str, ...]
+    survey_max: float | None = None
+    admin_max: float | None = None
+
+    def missing_note(self) -> str:
+        """The merged provinces averaged without a former province that has no survey score, e.g.
+        ``"Phú Thọ without Vĩnh Phúc"``; empty when every former province has one."""
+        rows = self.table[self.table["missing"].astype(bool)]
+        return "; ".join(f"{r.province_2025} without {r.missing}" for r in rows.itertuples())
 
     def plot(self, fig=None):
         """Two scatters (unweighted, population-weighted PAPI) against the portal score, n on each."""
@@ -94,20 +103,30 @@ class EraBridge:
                 f"[{c['low']:.2f}, {c['high']:.2f}]",
                 fontsize=9.5,
             )
-            ax.set_xlabel(f"{self.survey} (points), former provinces averaged")
-        axes[0].set_ylabel(f"{self.admin} (points)")
+        fig.supxlabel(
+            f"{self.survey} ({_points(self.survey_max)}), mean of the former provinces", fontsize=10
+        )
+        axes[0].set_ylabel(f"{self.admin} ({_points(self.admin_max)})")
         fig.suptitle(
             "Bridge between the eras (illustration, n = 34, not a panel): citizens' survey vs the "
             "portal",
             fontweight="bold",
         )
+        missing = self.missing_note()
         add_source(
             fig,
-            f"Sources: PAPI (CECODES, VFF-CRT, RTA & UNDP); National Public Service Portal, QĐ 766 "
+            f"Sources: PAPI (CECODES, VFF-CRT, RTA & UNDP; provincial values via the third-party "
+            f"repository hnks-gh/ml-mcdm); National Public Service Portal, QĐ 766 "
             f"index, snapshot {self.snapshot}, 2026 year to date; {self.population}. "
-            "cchc_analysis.era_bridge (to_2025, merge_provinces); interval: Fisher z.",
+            + (f"No survey score for a former province: {missing}. " if missing else "")
+            + "PAPI carried onto the 34 provinces of 2025 and joined on era-marked keys; interval: "
+            "Fisher z.",
         )
         return fig
+
+
+def _points(maximum: float | None) -> str:
+    return "points" if maximum is None else f"points, max {maximum:g}"
 
 
 def era_bridge(
@@ -132,16 +151,20 @@ def era_bridge(
     'GSO average population 2022 (thousand persons)'
     """
     from cchc_analysis.indices import get_index
+    from cchc_analysis.methodology import methodology_of
     from cchc_analysis.provinces import merge_provinces, to_2025
     from cchc_analysis.sources.papi import papi_wide
     from cchc_analysis.sources.pci import load_population
-    from cchc_analysis.sources.qd766 import Qd766Warning, qd766_wide
+    from cchc_analysis.sources.qd766 import Qd766Warning, qd766_components, qd766_wide
 
     survey = papi_wide(papi_year)
     if papi_component not in survey.columns:
         raise CchcDataError(
             f"PAPI {papi_year} has no dimension {papi_component!r}; it has {list(survey.columns)}"
         )
+    meta = methodology_of(survey)  # the component's name and maximum, for the axis label
+    sig = None if meta is None else meta.component(papi_component)
+    survey_max = None if sig is None or math.isnan(sig.maximum) else float(sig.maximum)
     values = survey[[papi_component]].rename(columns={papi_component: "survey"})
     values = values.dropna().reset_index()  # province_code: the 63-province era
     pop = load_population()
@@ -180,19 +203,24 @@ def era_bridge(
         r = spearman_interval(joined[f"survey_{how}"], joined["admin"])
         rows.append({"weighting": how, **r})
     survey_label = f"PAPI {papi_year} {papi_component}"
+    formers = joined["n_present"]
+    groups = qd766_components().set_index("component")
+    admin_max = float(groups.loc[qd766_component, "max_value"])
     return EraBridge(
         table=joined,
         correlations=pd.DataFrame(rows),
-        survey=survey_label,
-        admin=f"QĐ 766 {qd766_component}",
+        survey=f"{survey_label} {sig.label}".strip() if sig is not None else survey_label,
+        admin=f"QĐ 766 {qd766_component} {groups.loc[qd766_component, 'name_en']}",
         population=name,
         snapshot=when,
         cannot_show=(
             "n = 34 merged provinces, one cross-section: no panel, no change over time",
-            f"{survey_label} is a mean of 1-4 former provinces surveyed in {papi_year}, not a "
-            "survey of the merged province",
+            f"{survey_label} is a mean of {int(formers.min())}–{int(formers.max())} former "
+            f"provinces surveyed in {papi_year}, not a survey of the merged province",
             f"different instruments and years ({papi_year} survey vs 2026 year-to-date records)",
             "administrative scores can be managed by the units they score (Goodhart)",
             "association only: nothing causal, and the interval is wide",
         ),
+        survey_max=survey_max,
+        admin_max=admin_max,
     )

@@ -276,3 +276,12 @@ def test_era_bridge_joins_only_through_era_safe_keys():
         cc.merge_provinces(t, d5.rename("D5").reset_index())
     fig = bridge.plot()
     assert "n = 34" in fig.axes[0].get_title()
+    # the caveats follow the table: 1-3 former provinces (not 1-4), and the two without PAPI 2024
+    assert int(t["n_former"].max()) == 3
+    assert "a mean of 1–3 former provinces" in bridge.cannot_show[1]
+    assert bridge.missing_note() == "Phú Thọ without Vĩnh Phúc; Đồng Tháp without Tiền Giang"
+    source = fig.texts[-1].get_text()
+    assert "Phú Thọ without Vĩnh Phúc" in source and "cchc_analysis" not in source
+    # axis labels give each score's maximum
+    assert (bridge.survey_max, bridge.admin_max) == (10.0, 18.0)
+    assert "max 18" in fig.axes[0].get_ylabel() and "max 10" in fig.get_supxlabel()
