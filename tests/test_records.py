@@ -45,15 +45,28 @@ def test_papi_coverage_states_labels_and_reasons():
     assert cov.at["79", "missing"] == ["D2", "D4"] and cov.at["79", "label"] == "−2,4"
     assert cov.at["92", "label"] == "×"
     assert cov.at["92", "reason"] == "insufficient data (example.vn)"
-    assert cov.at["79", "reason"] == "not ranked (no total)"
+    # Missing dimensions with no published reason are unsourced too: "no total" is their state.
+    assert cov.at["79", "reason"] == records.NO_SOURCE
 
 
 def test_papi_coverage_unsourced_gap_is_absent_from_the_compiled_sources():
     rows = [(2020, "01", "total", "TOTAL", 40.0)] + [
         (2020, "01", "dimension", d, 5.0) for d in DIMS_2020
     ]
+    rows += [(2020, "79", "dimension", "D1", 5.0)]
     cov = records.papi_coverage(_papi(rows), _published(), _provinces())
-    assert set(cov.loc[cov["state"] == "province absent", "reason"]) == {records.NO_SOURCE}
+    assert set(cov.loc[cov["state"] != "total available", "reason"]) == {records.NO_SOURCE}
+    assert set(cov["state"]) == set(records.PAPI_STATES)
+
+
+def test_papi_coverage_sources_a_province_year_with_missing_dimensions():
+    rows = [(2020, "79", "dimension", d, 5.0) for d in DIMS_2020 if d != "D3"]
+    published = _published(
+        [("2020", "Hồ Chí Minh", "papi_not_ranked_technical_problems", "", "https://a.vn/x")]
+    )
+    cov = records.papi_coverage(_papi(rows), published, _provinces()).set_index("province_code")
+    assert cov.at["79", "state"] == "dimensions missing"
+    assert cov.at["79", "reason"] == "technical problems (a.vn)"
 
 
 def test_papi_coverage_names_a_missing_column():
