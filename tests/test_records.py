@@ -225,6 +225,25 @@ def test_band_counts_hatches_what_is_not_broken_down():
     plt.close(fig)
 
 
+def test_band_counts_writes_a_narrow_count_above_its_bar():
+    fig, ax = plt.subplots()
+    counts = pd.DataFrame(
+        {
+            "year": [2021] * 3,
+            "band": ["A", "B", "C"],
+            "lower": [90.0, 80.0, 0.0],
+            "value": [3.0, 59.0, 1.0],
+        }
+    )
+    national.band_counts(ax, counts, 63, national.band_colors(["A", "B", "C"]))
+    labels = {t.get_text(): t for t in ax.texts}
+    assert set(labels) == {"3", "59", "1"}
+    # 1 of 63 does not fit inside its segment: above the bar (the y axis runs downwards).
+    assert labels["1"].get_position()[1] < -0.3 and labels["1"].get_va() == "bottom"
+    assert labels["59"].get_position()[1] == 0 and labels["59"].get_va() == "center"
+    plt.close(fig)
+
+
 def test_band_colors_are_distinct_and_ordered():
     colours = national.band_colors(["a", "b", "c", "d"])
     assert len(set(colours.values())) == 4
