@@ -70,8 +70,10 @@ def papi_coverage(
     some dimensions, no total, no rank) or is ``"province absent"`` from the release. ``missing``
     lists the missing dimension codes; ``label`` is ``"−2,4"`` for missing dimensions 2 and 4,
     ``"×"`` for an absent province. ``reason`` is the one a published source gives
-    (``papi_not_ranked_*`` rows of ``papi_published_facts.csv``, with its host), "not ranked (no
-    total)" for missing dimensions, and :data:`NO_SOURCE` otherwise — never a guess.
+    (``papi_not_ranked_*`` rows of ``papi_published_facts.csv``, with its host) and
+    :data:`NO_SOURCE` otherwise, for missing dimensions as for an absent province — never a guess
+    (that a province-year with missing dimensions has no total and no rank is its state, not a
+    reason).
 
     >>> cov = papi_coverage()
     >>> cov.groupby("state").size().to_dict()
@@ -121,11 +123,13 @@ def papi_coverage(
                 missing = sorted(expected[year], key=lambda d: int(d[1:]))
             if state == PAPI_STATES[0]:
                 label, reason = "", ""
-            elif state == PAPI_STATES[1]:
-                label = "−" + ",".join(d.removeprefix("D") for d in missing)
-                reason = reasons.get(key, "not ranked (no total)")
             else:
-                label, reason = "×", reasons.get(key, NO_SOURCE)
+                label = (
+                    "−" + ",".join(d.removeprefix("D") for d in missing)
+                    if state == PAPI_STATES[1]
+                    else "×"
+                )
+                reason = reasons.get(key, NO_SOURCE)
             rows.append((int(year), code, names[code], state, missing, label, reason))
     return pd.DataFrame(
         rows, columns=["year", "province_code", "province", "state", "missing", "label", "reason"]

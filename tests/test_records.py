@@ -45,15 +45,28 @@ def test_papi_coverage_states_labels_and_reasons():
     assert cov.at["79", "missing"] == ["D2", "D4"] and cov.at["79", "label"] == "−2,4"
     assert cov.at["92", "label"] == "×"
     assert cov.at["92", "reason"] == "insufficient data (example.vn)"
-    assert cov.at["79", "reason"] == "not ranked (no total)"
+    # Missing dimensions with no published reason are unsourced too: "no total" is their state.
+    assert cov.at["79", "reason"] == records.NO_SOURCE
 
 
 def test_papi_coverage_unsourced_gap_is_absent_from_the_compiled_sources():
     rows = [(2020, "01", "total", "TOTAL", 40.0)] + [
         (2020, "01", "dimension", d, 5.0) for d in DIMS_2020
     ]
+    rows += [(2020, "79", "dimension", "D1", 5.0)]
     cov = records.papi_coverage(_papi(rows), _published(), _provinces())
-    assert set(cov.loc[cov["state"] == "province absent", "reason"]) == {records.NO_SOURCE}
+    assert set(cov.loc[cov["state"] != "total available", "reason"]) == {records.NO_SOURCE}
+    assert set(cov["state"]) == set(records.PAPI_STATES)
+
+
+def test_papi_coverage_sources_a_province_year_with_missing_dimensions():
+    rows = [(2020, "79", "dimension", d, 5.0) for d in DIMS_2020 if d != "D3"]
+    published = _published(
+        [("2020", "Hồ Chí Minh", "papi_not_ranked_technical_problems", "", "https://a.vn/x")]
+    )
+    cov = records.papi_coverage(_papi(rows), published, _provinces()).set_index("province_code")
+    assert cov.at["79", "state"] == "dimensions missing"
+    assert cov.at["79", "reason"] == "technical problems (a.vn)"
 
 
 def test_papi_coverage_names_a_missing_column():
@@ -209,6 +222,25 @@ def test_band_counts_hatches_what_is_not_broken_down():
     national.band_counts(ax, counts, 63, national.band_colors(["A", "B"]))
     assert [t.get_text() for t in ax.texts] == ["13", "50"]
     assert ax.get_xlim() == (0, 63)
+    plt.close(fig)
+
+
+def test_band_counts_writes_a_narrow_count_above_its_bar():
+    fig, ax = plt.subplots()
+    counts = pd.DataFrame(
+        {
+            "year": [2021] * 3,
+            "band": ["A", "B", "C"],
+            "lower": [90.0, 80.0, 0.0],
+            "value": [3.0, 59.0, 1.0],
+        }
+    )
+    national.band_counts(ax, counts, 63, national.band_colors(["A", "B", "C"]))
+    labels = {t.get_text(): t for t in ax.texts}
+    assert set(labels) == {"3", "59", "1"}
+    # 1 of 63 does not fit inside its segment: above the bar (the y axis runs downwards).
+    assert labels["1"].get_position()[1] < -0.3 and labels["1"].get_va() == "bottom"
+    assert labels["59"].get_position()[1] == 0 and labels["59"].get_va() == "center"
     plt.close(fig)
 
 

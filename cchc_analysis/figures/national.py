@@ -135,6 +135,10 @@ def published_series(
         )
 
 
+NARROW_SHARE = 0.04
+"""A band segment narrower than this share of the units is labelled above its bar, not inside."""
+
+
 def band_counts(
     ax: plt.Axes,
     counts: pd.DataFrame,
@@ -144,7 +148,8 @@ def band_counts(
     """Stacked bars of published counts by band, one bar per year, highest band on the left.
 
     ``counts`` has ``year``, ``band``, ``lower`` and ``value`` for the years of ONE band scheme;
-    units the release does not break down are drawn hatched and labelled, never assigned::
+    units the release does not break down are drawn hatched and labelled, never assigned; a count
+    too narrow to hold its label (under :data:`NARROW_SHARE` of the units) is written above its bar::
 
         >>> fig, ax = plt.subplots()
         >>> c = pd.DataFrame({"year": [2024], "band": ["A"], "lower": [90.0], "value": [13.0]})
@@ -160,14 +165,16 @@ def band_counts(
             counts[counts["year"] == year].sort_values("lower", ascending=False).itertuples()
         ):
             ax.barh(i, row.value, left=left, color=colors[row.band], edgecolor="white", height=0.6)
+            # A segment too narrow for its count (e.g. 1 of 63) is labelled just above the bar.
+            narrow = row.value < NARROW_SHARE * n_units
             ax.text(
                 left + row.value / 2,
-                i,
+                i - 0.32 if narrow else i,
                 f"{int(row.value)}",
                 ha="center",
-                va="center",
+                va="bottom" if narrow else "center",
                 fontsize=8,
-                color="black" if row.value >= 3 else "0.2",
+                color="black",
             )
             left += row.value
         rest = n_units - left
