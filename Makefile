@@ -60,9 +60,10 @@ reproduce: notebooks
 site: $(STAMP)
 	$(PY) -m cchc_analysis site
 
-# On every core (pytest-xdist); notebooks and site are made once, under a lock (tests/conftest.py).
+# On every core (pytest-xdist), a test file per worker so module fixtures are made once; the
+# notebooks and the site are made once, under a lock (tests/conftest.py).
 test: $(STAMP)
-	$(PY) -m pytest -n auto
+	$(PY) -m pytest -n auto --dist loadfile
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

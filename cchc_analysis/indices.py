@@ -272,7 +272,10 @@ def _papi() -> IndexSpec:
         wide=_papi_wide,
         methodology=papi_methodology,
         screen=_papi_screen,
-        source="Source: PAPI 2011–2024 (CECODES, VFF-CRT, RTA & UNDP), papi.org.vn",
+        source=(
+            "Source: PAPI 2011–2024 (CECODES, VFF-CRT, RTA & UNDP); provincial values via the "
+            "third-party repository hnks-gh/ml-mcdm"
+        ),
         levels=("subdimension", "dimension", "total"),
         unit_names=_papi_names,
     )
