@@ -128,6 +128,7 @@ _EXPORTS = {
     "coverage_grid": "figures",
     "published_coverage": "figures",
     "component_label": "figures",
+    "term_label": "figures",
     "legend_panel": "figures",
     "broken_line": "figures",
     "fit_pairs": "models",

@@ -187,7 +187,37 @@ def test_rank_history_draws_breaks_and_gaps():
     assert ax.get_ylim()[0] > ax.get_ylim()[1]
     texts = {t.get_text() for t in ax.texts}
     assert "not\nranked" in texts and "D8" in texts
+    # the not-ranked year is dotted and unfilled, so it cannot be read as a re-composition's grey
+    spans = [p for p in ax.patches if p.get_hatch()]
+    assert len(spans) == 1 and spans[0].get_facecolor()[3] == 0
     plt.close(fig)
+
+
+def test_summary_words_and_the_probability_of_the_observed_direction():
+    """A fall is reported with P(really moved down), not P(up); terms are contributions, not
+    drivers (issue 13)."""
+    from cchc_analysis.noise.answers import Evidence
+
+    base = {
+        "name": "X",
+        "component": "TOTAL",
+        "year_curr": 2024,
+        "rank_prev": 11,
+        "rank_curr": 30,
+        "level": 0.9,
+        "gained_lo": -18,
+        "gained_hi": 7,
+        "window": (2021, 2024),
+        "reliability": 0.71,
+    }
+    fall = Evidence(base | {"places_gained": -19, "p_up": 0.21, "p_down": 0.76})
+    assert "P(really moved down) = 0.76" in str(fall) and "moved up" not in str(fall)
+    rise = Evidence(base | {"places_gained": 19, "p_up": 0.7, "p_down": 0.2})
+    assert "P(really moved up) = 0.70" in str(rise)
+    change = cc.explain_rank_change("Đồng Tháp", 2023, 2024, n_draws=50)
+    assert "Largest contributions: " in change.summary() and "driver" not in change.summary()
+    one = cc.explain_rank_change("Tây Ninh", 2023, 2024, n_draws=50).summary()  # 60th -> 2nd
+    assert "leaving the ranking: +1 place." in one and "To climb 1 more place it" in one
 
 
 def test_noise_hook_reaches_how_sure():

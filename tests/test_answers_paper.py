@@ -97,6 +97,14 @@ def test_overtake_drivers_shares_and_whiskers():
     assert 0 < od.no_single_necessary["2018-"] < 1
     fig = od.plot()
     assert "bootstrap over transitions" in fig._suptitle.get_text()  # same whiskers as 3.1
+    # a re-measured component (D8 in 2018→19, 2019→20) is hatched as methodology, as in the
+    # per-transition figure; performance bars are not
+    ax = fig.axes[0]
+    at = {
+        round(y): t.get_text() for y, t in zip(ax.get_yticks(), ax.get_yticklabels(), strict=True)
+    }
+    hatched = {at[round(b.get_y() + b.get_height() / 2)] for b in ax.patches if b.get_hatch()}
+    assert hatched == {lab for lab in at.values() if lab.endswith("(method.)")} != set()
     plt.close(fig)
 
 
@@ -178,6 +186,8 @@ def test_leader_profile_shows_the_runner_ups_headroom_not_identical_bars():
     ax = next(a for a in fig.axes if a.get_title().startswith("defending first place"))
     widths = [round(p.get_width(), 6) for p in ax.patches]
     assert len(widths) == 8 and len(set(widths)) == 8
+    # the bars have the one colour their legend entry shows
+    assert len({p.get_facecolor() for p in ax.patches}) == 1
     plt.close(fig)
 
 

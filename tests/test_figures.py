@@ -163,6 +163,22 @@ def test_component_label(code, with_code, expected):
     assert component_label(code, with_code=with_code) == expected
 
 
+@pytest.mark.parametrize(
+    ("term", "index", "expected"),
+    [
+        ("D4", "PAPI", "D4 Corruption control"),
+        ("methodology:D8", "PAPI", "D8 E-governance (method.)"),
+        ("methodology", "PCI", "methodology (weights)"),
+        ("composition", "PCI", "entries/exits"),
+        ("entries/exits", "PAPI", "entries/exits"),
+        ("X9", "PAPI", "X9"),
+    ],
+)
+def test_term_label_has_no_code_names(term, index, expected):
+    assert figures.term_label(term, index) == expected
+    assert cc.term_label is figures.term_label
+
+
 def test_component_label_other_index_and_bad_input():
     assert component_label("D4", index="some index") == "D4"
     palette.register_labels("TESTINDEX", {"F1": "Field one"})

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from cchc_analysis.figures import palette
+from cchc_analysis.figures.labels import term_label
 from cchc_analysis.indices import IndexSpec
 from cchc_analysis.methodology import METHODOLOGY_PREFIX
 
@@ -121,15 +121,9 @@ def _former_units(spec: IndexSpec) -> pd.Series:
 
 
 def label(index: str, term: str) -> str:
-    """Axis label of a term: ``D4 Corruption control``, ``D8 E-governance (method.)``."""
-    if term in ("composition", ENTRIES_EXITS):
-        return ENTRIES_EXITS
-    if term == "methodology":
-        return "methodology (weights)"
-    base = term.removeprefix(METHODOLOGY_PREFIX)
-    short = palette.short_label(index, base)
-    text = base if short == base else f"{base} {short}"
-    return text + (" (method.)" if term.startswith(METHODOLOGY_PREFIX) else "")
+    """Axis label of a term: ``D4 Corruption control``, ``D8 E-governance (method.)``
+    (:func:`cchc_analysis.figures.labels.term_label`)."""
+    return term_label(term, index)
 
 
 def kind(term: str) -> str:

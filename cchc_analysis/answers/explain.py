@@ -123,7 +123,7 @@ class RankChange:
             lead = lead[np.sign(lead["places_gained"]) == np.sign(gained)].head(2)
             if len(lead):
                 parts.append(
-                    "Largest drivers: "
+                    "Largest contributions: "
                     + ", ".join(f"{r.label} ({r.places_gained:+.1f})" for r in lead.itertuples())
                     + "."
                 )
@@ -136,7 +136,8 @@ class RankChange:
             )
         ee = t.loc[t["kind"] == ENTRIES_EXITS, "places_gained"]
         if len(ee) and ee.iloc[0] != 0:
-            parts.append(f"Units entering or leaving the ranking: {ee.iloc[0]:+.0f} places.")
+            unit = "place" if abs(round(ee.iloc[0])) == 1 else "places"
+            parts.append(f"Units entering or leaving the ranking: {ee.iloc[0]:+.0f} {unit}.")
         rel = t["score_vs_field"].sum(min_count=1)
         if not pd.isna(rel):
             parts.append(f"Score change relative to the field's mean change: {rel:+.2f} points.")
@@ -156,7 +157,8 @@ class RankChange:
                 parts.append(
                     "To climb "
                     + "/".join(str(int(p)) for p in need.index)
-                    + " more places it needs "
+                    + (" more place" if list(need.index) == [1] else " more places")
+                    + " it needs "
                     + "/".join(f"{v:.3g}" for v in need)
                     + " points on its cheapest single component."
                 )

@@ -64,7 +64,9 @@ class OvertakeDrivers:
             y = np.arange(len(s))[::-1]
             v = s["decided"].to_numpy() * 100
             colours = [palette.component_color(self.index, t) for t in s["term"]]
-            ax.barh(y, v, color=colours, height=0.7)
+            # a re-measured component is methodology: hatched, as in the per-transition figure
+            hatches = ["///" if kind(t) == "methodology" else None for t in s["term"]]
+            ax.barh(y, v, color=colours, hatch=hatches, edgecolor="white", lw=0.3, height=0.7)
             ax.errorbar(
                 v,
                 y,
@@ -87,7 +89,7 @@ class OvertakeDrivers:
             fig,
             f"{get_index(self.index).source}. cchc_analysis.overtake_drivers: all pairs ranked in "
             "both years whose order flipped; decisive = component with the largest share of the "
-            "gap change.",
+            "gap change; hatched = a re-composed component reported as methodology.",
         )
         return fig
 

@@ -82,7 +82,10 @@ class ProvinceProfile:
             changes,
             n_max=int(self.history["n_ranked"].max()),
         )
-        ax.set_title(f"{self.index} rank; shaded: a component re-composed (methodology)")
+        ax.set_title(
+            f"{self.index} rank; shaded: a component re-composed (methodology); "
+            "dotted: not ranked that year"
+        )
 
         ax = fig.add_subplot(gs[1, 0])
         t = self.table
@@ -208,7 +211,8 @@ def _defending(ax, p: ProvinceProfile, y) -> None:
     runner_name = names().get(runner, runner) if names else runner
     need = t["runner_up_needs"]
     head = t["runner_up_headroom"]
-    ax.barh(y, head, color=[palette.component_color(p.index, c) for c in t.index], height=0.6)
+    # one colour for every bar, as in its legend: the components are named on the axis
+    ax.barh(y, head, color=palette.NEUTRAL, height=0.6)
     from matplotlib.patches import Patch
 
     ax.add_artist(

@@ -22,6 +22,7 @@ _EXPORTS = {
     "component_label": "labels",
     "estimator": "labels",
     "model_label": "labels",
+    "term_label": "labels",
     "legend_panel": "legend",
     "broken_line": "lines",
     "runs": "lines",
@@ -42,6 +43,7 @@ __all__ = [
     "model_label",
     "published_coverage",
     "runs",
+    "term_label",
 ]
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

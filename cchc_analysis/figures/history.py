@@ -2,7 +2,7 @@
 
 Lines join consecutive ranked years inside one era only; an era break is a dashed line (scores
 are not comparable across it), a transition in which some component was re-composed is shaded and
-labelled, and a year without a rank is marked "not ranked"::
+labelled, and a year without a rank is dotted and marked "not ranked"::
 
     import matplotlib.pyplot as plt
     from cchc_analysis.figures.history import rank_history
@@ -68,8 +68,18 @@ def rank_history(
             va="center",
         )
     for y in ranks.index[ranks.isna()]:
-        ax.axvspan(y - 0.4, y + 0.4, color="0.9", lw=0)
-        ax.text(y, 1, "not\nranked", ha="center", va="top", fontsize=7, color="0.3")
+        # dotted, not filled: a fill would read as the grey of a re-composition
+        ax.axvspan(y - 0.4, y + 0.4, facecolor="none", edgecolor="0.75", hatch="..", lw=0)
+        ax.text(
+            y,
+            1,
+            "not\nranked",
+            ha="center",
+            va="top",
+            fontsize=7,
+            color="0.3",
+            bbox={"fc": "white", "ec": "none", "pad": 1},
+        )
     if label_points:
         for y, v in ranks.dropna().items():
             ax.annotate(

@@ -15,7 +15,7 @@ import pandas as pd
 
 from cchc_analysis.figures import palette
 
-__all__ = ["component_label", "estimator", "model_label"]
+__all__ = ["component_label", "estimator", "model_label", "term_label"]
 
 model_label = palette.model_label
 
@@ -71,6 +71,30 @@ def component_label(code: str, index: str = "PAPI", with_code: bool = True) -> s
     if name is None:
         return code
     return f"{code} {name}" if with_code else name
+
+
+def term_label(term: str, index: str = "PAPI") -> str:
+    """A term of a rank attribution as figures show it: the short component label, with
+    re-measured components marked as methodology and the weights switch and entries/exits named.
+
+    Shapley terms carry codes (``methodology:D3``, ``methodology``, ``composition``) that a
+    reader should not have to decode::
+
+        >>> term_label("D4")
+        'D4 Corruption control'
+        >>> term_label("methodology:D3")
+        'D3 Accountability (method.)'
+        >>> term_label("methodology", "PCI"), term_label("composition")
+        ('methodology (weights)', 'entries/exits')
+    """
+    if term in ("composition", "entries/exits"):
+        return "entries/exits"
+    if term == "methodology":
+        return "methodology (weights)"
+    base = term.removeprefix("methodology:")
+    short = palette.short_label(index, base)
+    text = base if short == base else f"{base} {short}"
+    return text + (" (method.)" if term.startswith("methodology:") else "")
 
 
 def estimator(results: pd.DataFrame) -> pd.Series:

@@ -120,6 +120,12 @@ def _change_sets(model: NoiseModel, level: float, seed: int, make) -> pd.DataFra
 class Evidence(dict):
     """The numbers of :func:`rank_change_evidence`; printed, the one-line answer of :func:`how_sure`."""
 
+    def _direction(self) -> str:
+        # the probability of the observed direction: a fall is reported as P(really moved down)
+        if self["places_gained"] < 0 and "p_down" in self:
+            return f"P(really moved down) = {self['p_down']:.2f}"
+        return f"P(really moved up) = {self['p_up']:.2f}"
+
     def __str__(self) -> str:
         gained = self["places_gained"]
         verb = "rose" if gained > 0 else "fell" if gained < 0 else "held its place"
@@ -129,7 +135,7 @@ class Evidence(dict):
         return (
             f"{self['name']} {verb}{places} on the {what} in {self['year_curr']} "
             f"({_ordinal(self['rank_prev'])} → {_ordinal(self['rank_curr'])}): "
-            f"P(really moved up) = {self['p_up']:.2f}; {self['level']:.0%} interval for the true "
+            f"{self._direction()}; {self['level']:.0%} interval for the true "
             f"change {self['gained_lo']:+d} to {self['gained_hi']:+d} places "
             f"(noise model {first}-{last}, reliability {self['reliability']:.2f})"
         )
@@ -230,8 +236,9 @@ def rank_change_evidence(
     seed: int = 0,
 ) -> dict:
     """The numbers behind :func:`how_sure`, for tables and other reports (e.g. a rank-change
-    explanation): observed ranks, P(really moved up), a ``level`` interval for the true places
-    gained (positive = up), the Mogstad et al. confidence set for the change, the noise window.
+    explanation): observed ranks, P(really moved up) and P(really moved down) (``p_up``,
+    ``p_down``; they need not sum to one, the true rank may be unchanged), a ``level`` interval
+    for the true places gained (positive = up), the Mogstad et al. confidence set for the change, the noise window.
 
     >>> rank_change_evidence("Đồng Tháp", 2023, 2024)["rank_prev"]   # doctest: +SKIP
     42
@@ -267,6 +274,7 @@ def rank_change_evidence(
             "rank_curr": int(obs[b, i]),
             "places_gained": int(obs[a, i] - obs[b, i]),
             "p_up": float((gained_true > 0).mean()),
+            "p_down": float((gained_true < 0).mean()),
             "level": level,
             "gained_lo": int(lo),
             "gained_hi": int(hi),
