@@ -87,6 +87,9 @@ def test_noise_sentence_says_the_numbers():
     }
     text = noise_sentence(verdict)
     assert "47%" in text and "-9 to +17" in text and "2021–2024" in text
+    assert "really moved up 47%" in text
+    fall = {**verdict, "places_gained": -5, "p_down": 0.76}  # a fall: P(down), not 1 - P(up)
+    assert "really moved down 76%" in noise_sentence(fall)
     assert noise_sentence(None) == "no noise model applied."
 
 

@@ -181,8 +181,15 @@ def noise_sentence(noise: object) -> str:
         return "no noise model applied."
     if not isinstance(noise, dict):
         return f"{noise}."
+    # the probability of the observed direction, as the answers print it
+    fell = noise["places_gained"] < 0 and "p_down" in noise
+    direction = (
+        f"probability that it really moved down {noise['p_down']:.0%}"
+        if fell
+        else f"probability that it really moved up {noise['p_up']:.0%}"
+    )
     return (
-        f"probability that it really moved up {noise['p_up']:.0%}; with {noise['level']:.0%} "
+        f"{direction}; with {noise['level']:.0%} "
         f"probability the true change is {noise['gained_lo']:+d} to {noise['gained_hi']:+d} places "
         f"(observed {noise['places_gained']:+d}); reliability of the total "
         f"{noise['reliability']:.2f} (noise estimated over {noise['window'][0]}–"
