@@ -196,8 +196,11 @@ def _subdimensions(papi: pd.DataFrame) -> pd.DataFrame:
 
 def _transition(before: pd.Series, after: pd.Series) -> dict[str, float | int]:
     """The statistics of one transition over the provinces present in both years."""
-    both = pd.concat([before, after], axis=1).dropna()
-    n = len(both)
+    x0 = before.to_numpy(dtype=float, na_value=np.nan)
+    x1 = after.to_numpy(dtype=float, na_value=np.nan)
+    both = ~(np.isnan(x0) | np.isnan(x1))
+    x0, x1 = x0[both], x1[both]
+    n = len(x0)
     if n < 2:
         return {
             "n_provinces": n,
@@ -207,7 +210,6 @@ def _transition(before: pd.Series, after: pd.Series) -> dict[str, float | int]:
             "scale_ratio": math.nan,
             "share_same_direction": math.nan,
         }
-    x0, x1 = both.iloc[:, 0].to_numpy(), both.iloc[:, 1].to_numpy()
     change = x1 - x0
     median = float(np.median(change))
     sd0, sd1 = float(np.std(x0, ddof=1)), float(np.std(x1, ddof=1))
@@ -266,17 +268,21 @@ def _explanations() -> dict[tuple[str, int], str]:
     from cchc_analysis.models.panel import COMPOSITION_BREAKS
     from cchc_analysis.sources.papi import components
 
-    comp = components()
-    subs = comp[comp["level"] == "subdimension"].set_index(["year", "source_column"])
-    parts = {
-        (year, parent): group.reset_index().set_index("source_column")
-        for (year, parent), group in subs.groupby(["year", "parent"])
+    # Plain records keyed by (year, column): this runs once per session over ~300 transitions,
+    # and frame look-ups made it the slower half of level_shifts.
+    subs = {
+        (row["year"], row["source_column"]): row
+        for row in components().to_dict("records")
+        if row["level"] == "subdimension"
     }
+    parts: dict[tuple[int, str], dict[str, dict]] = {}
+    for (year, column), row in subs.items():
+        parts.setdefault((year, row["parent"]), {})[column] = row
     found: dict[tuple[str, int], list[str]] = {}
-    for year, column in subs.index:
-        if (year - 1, column) not in subs.index:
+    for year, column in subs:
+        if (year - 1, column) not in subs:
             continue
-        old, new = subs.loc[(year - 1, column)], subs.loc[(year, column)]
+        old, new = subs[(year - 1, column)], subs[(year, column)]
         if old["era"] != new["era"]:
             continue
         own = _differences(old, new)
@@ -293,14 +299,14 @@ def _explanations() -> dict[tuple[str, int], str]:
 
     for rec in methodology_records("PAPI").itertuples(index=False):
         for year in range(rec.year_prev + 1, rec.year_curr + 1):
-            if (year, rec.part) in subs.index and (year - 1, rec.part) in subs.index:
+            if (year, rec.part) in subs and (year - 1, rec.part) in subs:
                 found.setdefault((rec.part, year), []).append(f"{RECORDS_FILE}: {rec.what}")
     for brk in COMPOSITION_BREAKS:
         named = set(brk.components)
-        for year, column in subs.index:
-            if year != brk.year or (year - 1, column) not in subs.index:
+        for year, column in subs:
+            if year != brk.year or (year - 1, column) not in subs:
                 continue
-            row = subs.loc[(year, column)]
+            row = subs[(year, column)]
             if named & {column, row["component"], row["parent"]}:
                 found.setdefault((column, year), []).append(
                     f"COMPOSITION_BREAKS {brk.year}: {brk.what}"
@@ -308,7 +314,7 @@ def _explanations() -> dict[tuple[str, int], str]:
     return {key: " | ".join(reasons) for key, reasons in found.items()}
 
 
-def _differences(old: pd.Series, new: pd.Series) -> list[str]:
+def _differences(old: dict, new: dict) -> list[str]:
     """How one sub-dimension's record differs between two years."""
     out = []
     if old["component"] != new["component"]:
@@ -320,12 +326,13 @@ def _differences(old: pd.Series, new: pd.Series) -> list[str]:
     return out
 
 
-def _recomposition(old: pd.DataFrame, new: pd.DataFrame) -> str:
-    """The parts of a dimension that were added, dropped, relabelled or rescaled."""
-    dropped = sorted(set(old.index) - set(new.index))
-    added = sorted(set(new.index) - set(old.index))
-    kept = sorted(set(old.index) & set(new.index))
-    changed = [c for c in kept if _differences(old.loc[c], new.loc[c])]
+def _recomposition(old: dict[str, dict], new: dict[str, dict]) -> str:
+    """The parts of a dimension (records by column) that were added, dropped, relabelled or
+    rescaled."""
+    dropped = sorted(set(old) - set(new))
+    added = sorted(set(new) - set(old))
+    kept = sorted(set(old) & set(new))
+    changed = [c for c in kept if _differences(old[c], new[c])]
     what = [
         f"dropped {', '.join(dropped)}" if dropped else "",
         f"added {', '.join(added)}" if added else "",

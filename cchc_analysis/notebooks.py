@@ -2,8 +2,8 @@
 
 Used by ``python -m cchc_analysis notebooks`` (and so ``make reproduce``) and by the test suite. A
 failure names the notebook, the cell number and the error. Executed copies go to
-``reports/executed/`` and, rendered, to ``reports/html/``; the notebooks in ``notebooks/`` stay as
-stored, without outputs. The test suite runs the kernel with the ``Agg`` backend (no images kept);
+``reports/executed/`` (``make site`` renders them); the notebooks in ``notebooks/`` stay as stored,
+without outputs. The test suite runs the kernel with the ``Agg`` backend (no images kept);
 reproduction keeps the inline images so the HTML shows every figure. Each run's durations are kept
 in ``reports/executed/timings.json`` (the next run starts the longest notebooks first).
 """
@@ -199,7 +199,7 @@ def run_notebooks(
     """Run the chosen notebooks, ``jobs`` at a time (default :func:`default_jobs`), printing each
     one's duration; return them (seconds, by notebook file name).
 
-    Each executed notebook is saved to ``reports/executed/`` and rendered to ``reports/html/``. The
+    Each executed notebook is saved to ``reports/executed/`` (``make site`` renders them). The
     notebooks are independent (each reads the processed tables and writes its own figures and
     tables), so they may run side by side; the longest are started first. On a failure no further
     notebook is started, those running finish, and the first failure is raised.
@@ -214,15 +214,14 @@ def run_notebooks(
         f"{len(chosen)} notebooks, {jobs} at a time",
         flush=True,
     )
-    html_dir = paths.REPORTS / "html"
     durations: dict[str, float] = {}
     failures: list[NotebookError] = []
     total = time.perf_counter()
 
-    def run(path: Path) -> tuple[Path, object, float]:
+    def run(path: Path) -> tuple[Path, float]:
         start = time.perf_counter()
-        nb = execute_notebook(path, timeout=timeout, html=False)
-        return path, nb, time.perf_counter() - start
+        execute_notebook(path, timeout=timeout)
+        return path, time.perf_counter() - start
 
     queue = sorted(chosen, key=_expected_seconds, reverse=True)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -237,11 +236,10 @@ def run_notebooks(
             done, running = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
                 try:
-                    path, nb, seconds = future.result()
+                    path, seconds = future.result()
                 except NotebookError as exc:
                     failures.append(exc)
                     continue
-                _write_html(nb, html_dir / f"{path.stem}.html")
                 durations[path.name] = seconds
                 print(f"[done]  {path.name} in {seconds:.1f} s", flush=True)
     _write_timings(durations)
@@ -255,10 +253,10 @@ def run_notebooks(
     return {name: durations[name] for name in sorted(durations)}
 
 
-def execute_notebook(path: Path, timeout: int = DEFAULT_TIMEOUT, html: bool = True):
+def execute_notebook(path: Path, timeout: int = DEFAULT_TIMEOUT):
     """Execute one notebook as ``make reproduce`` does and return it: figures kept inline, the
     executed copy saved to ``reports/executed/`` with the fingerprint of its inputs
-    (:func:`inputs_fingerprint`) in its metadata, and (``html``) rendered to ``reports/html/``."""
+    (:func:`inputs_fingerprint`) in its metadata."""
     import nbformat
 
     path = Path(path)
@@ -266,8 +264,6 @@ def execute_notebook(path: Path, timeout: int = DEFAULT_TIMEOUT, html: bool = Tr
     nb = run_notebook(path, timeout=timeout, backend=INLINE_BACKEND)
     nb.metadata[METADATA_KEY] = {"inputs": fingerprint}
     atomic_write(paths.REPORTS / "executed" / path.name, nbformat.writes(nb).encode("utf-8"))
-    if html:
-        _write_html(nb, paths.REPORTS / "html" / f"{path.stem}.html")
     return nb
 
 
@@ -364,15 +360,6 @@ def _write_timings(durations: dict[str, float]) -> None:
     merged = {**_read_timings(), **{k: round(v, 1) for k, v in durations.items()}}
     text = json.dumps(dict(sorted(merged.items())), indent=1) + "\n"
     atomic_write(paths.REPORTS / "executed" / TIMINGS, text.encode("utf-8"))
-
-
-def _write_html(nb, target: Path) -> None:
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter()
-    exporter.log.setLevel(logging.ERROR)  # e.g. "alternative text is missing" for every figure
-    body, _ = exporter.from_notebook_node(nb)
-    atomic_write(target, body.encode("utf-8"))
 
 
 def _failed_cell(nb):

@@ -9,9 +9,10 @@ the first save), so re-running a notebook does not churn the outputs. The source
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import matplotlib as mpl
@@ -157,16 +158,23 @@ def figure_formats() -> tuple[str, ...]:
 
 def tight_bbox(fig: plt.Figure):
     """The figure's tight bounding box in inches, padded as ``savefig`` pads it (measured on the
-    figure as last drawn: call after :func:`freeze_layout`)."""
-    # Measured at the resolution the PNG is saved at: hinted text is a little wider or narrower at
-    # other resolutions, and a box measured at 100 dpi left a margin on one side at 150.
+    figure as it stands: call after :func:`freeze_layout`)."""
+    with _saving_resolution(fig):
+        box = fig.get_tightbbox(fig.canvas.get_renderer())
+    return box.padded(mpl.rcParams["savefig.pad_inches"])
+
+
+@contextlib.contextmanager
+def _saving_resolution(fig: plt.Figure) -> Iterator[None]:
+    """Measure (and lay out) the figure at the resolution the PNG is saved at: hinted text is a
+    little wider or narrower at other resolutions (a box measured at 100 dpi left a margin on one
+    side at 150), and one resolution lets every measurement reuse the same renderer's text sizes."""
     screen, saved = fig.dpi, mpl.rcParams["savefig.dpi"]
     fig.set_dpi(screen if saved == "figure" else saved)
     try:
-        box = fig.get_tightbbox(fig.canvas.get_renderer())
+        yield
     finally:
         fig.set_dpi(screen)
-    return box.padded(mpl.rcParams["savefig.pad_inches"])
 
 
 def _inline_kernel() -> bool:
@@ -202,11 +210,14 @@ def freeze_layout(fig: plt.Figure) -> plt.Figure:
     engine = fig.get_layout_engine()
     if engine is None or isinstance(engine, PlaceHolderLayoutEngine):
         return fig
-    # One pass, as a plain savefig would make: a second moves the axes by at most ~3e-4 of the figure
-    # (under a pixel) and costs as much again. It is a draw without rendering, so what is placed at
-    # draw time (a colorbar's axes, titles) is placed too, and later draws find it where it is.
-    fig.draw_without_rendering()
-    fig.set_layout_engine("none")  # a placeholder keeping the engine's colorbar compatibility
+    with _saving_resolution(fig):
+        # One pass, as a plain savefig makes: a second moves the axes by at most ~3e-4 of the
+        # figure (under a pixel) and costs as much again.
+        engine.execute(fig)
+        fig.set_layout_engine("none")  # a placeholder keeping the engine's colorbar compatibility
+        # Measuring the figure places what is otherwise placed at draw time (a colorbar's axes by
+        # its locator, the titles), so every later draw finds everything where this left it.
+        fig.get_tightbbox(fig.canvas.get_renderer())
     return fig
 
 
