@@ -166,8 +166,13 @@ def test_long_source_wraps_instead_of_widening_the_image(tmp_path):
     assert h_long > h_short + 20, "the long source line should wrap onto several lines"
 
 
-def test_add_source_returns_a_wrapped_text():
-    fig = plt.figure()
-    text = plotting.add_source(fig, "Source: x")
-    assert text.get_wrap() and text.get_text() == "Source: x"
+def test_add_source_wraps_long_lines_at_spaces_within_the_figure_width():
+    fig = plt.figure(figsize=(4, 3))
+    assert plotting.add_source(fig, "Source: x").get_text() == "Source: x"
+    words = [f"word{i}" for i in range(60)]
+    lines = plotting.add_source(fig, " ".join(words)).get_text().split("\n")
+    assert len(lines) > 1 and " ".join(lines).split(" ") == words  # broken at spaces only
+    fig.canvas.draw()
+    widest = max(t.get_window_extent().width for t in fig.texts[1:])
+    assert widest <= fig.bbox.width  # the drawn lines fit in the figure
     plt.close(fig)
