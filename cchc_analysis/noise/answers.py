@@ -23,9 +23,10 @@ from cchc_analysis.noise.posterior import posterior_draws
 
 def _papi(frame: pd.DataFrame | None) -> pd.DataFrame:
     if frame is None:
-        from cchc_analysis.sources.papi import load_papi
+        # the long table read once per session, as the ranking answers read it (indices.py)
+        from cchc_analysis.indices import _papi_long
 
-        frame = load_papi()
+        frame = _papi_long()
     return frame[frame["level"].isin(["dimension", "total"])]
 
 
