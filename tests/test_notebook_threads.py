@@ -4,24 +4,31 @@ from __future__ import annotations
 
 import os
 
-import nbformat
 import pytest
 
 from cchc_analysis import notebooks
 
 
+def _nbformat():
+    # Imported by the tests that use it, not at collection: nbformat pulls in jsonschema, whose
+    # import costs about 2 s in every test worker.
+    import nbformat
+
+    return nbformat
+
+
 @pytest.mark.slow
 def test_kernel_runs_blas_single_threaded_and_the_parent_is_left_alone(tmp_path):
     before = {k: os.environ.get(k) for k in notebooks.KERNEL_THREADS}
-    nb = nbformat.v4.new_notebook()
+    nb = _nbformat().v4.new_notebook()
     nb.cells = [
-        nbformat.v4.new_code_cell(
+        _nbformat().v4.new_code_cell(
             "import os\nprint([os.environ.get(k) for k in "
             "['OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS']])"
         )
     ]
     path = tmp_path / "96_threads.ipynb"
-    nbformat.write(nb, path)
+    _nbformat().write(nb, path)
     executed = notebooks.run_notebook(path, timeout=120)
     assert executed.cells[0].outputs[0]["text"].strip() == "['1', '1', '1']"
     assert {k: os.environ.get(k) for k in notebooks.KERNEL_THREADS} == before

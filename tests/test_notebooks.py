@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import json
 
-import nbformat
 import pytest
 
 from cchc_analysis import notebooks
+
+
+def _nbformat():
+    # Imported by the tests that use it, not at collection: nbformat pulls in jsonschema, whose
+    # import costs about 2 s in every test worker.
+    import nbformat
+
+    return nbformat
+
 
 NOTEBOOKS = notebooks.notebook_paths()
 
@@ -30,7 +38,7 @@ def test_stored_without_outputs(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_takes_paths_from_the_package(path):
     """No notebook reads or writes through a path relative to the working directory."""
-    nb = nbformat.read(path, as_version=4)
+    nb = _nbformat().read(path, as_version=4)
     source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     for pattern in ('"../', "'../", '"data/', "'data/", '"reports/', "'reports/", "os.chdir"):
         assert pattern not in source, (
@@ -56,9 +64,9 @@ def test_executes_headless(path, reports_lock):
 def test_an_executed_copy_is_stale_once_its_inputs_change(tmp_path, monkeypatch):
     monkeypatch.setenv("CCHC_REPORTS_DIR", str(tmp_path / "reports"))
     path = tmp_path / "95_tiny.ipynb"
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("print(6 * 7)")]
-    nbformat.write(nb, path)
+    nb = _nbformat().v4.new_notebook()
+    nb.cells = [_nbformat().v4.new_code_cell("print(6 * 7)")]
+    _nbformat().write(nb, path)
     assert notebooks.current_copy(path) is None  # never executed
     first = notebooks.execute_notebook(path, timeout=120)
     assert first.cells[0].outputs[0]["text"].strip() == "42"
@@ -67,15 +75,15 @@ def test_an_executed_copy_is_stale_once_its_inputs_change(tmp_path, monkeypatch)
     assert notebooks.current_copy(path) is None
     monkeypatch.delenv("CCHC_FIGURE_FORMATS")
     nb.cells[0].source = "print(6 * 9)"
-    nbformat.write(nb, path)  # the notebook changed: stale
+    _nbformat().write(nb, path)  # the notebook changed: stale
     assert notebooks.current_copy(path) is None
 
 
 def test_failing_cell_is_named(tmp_path):
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("1 / 0")]
+    nb = _nbformat().v4.new_notebook()
+    nb.cells = [_nbformat().v4.new_code_cell("x = 1"), _nbformat().v4.new_code_cell("1 / 0")]
     path = tmp_path / "99_broken.ipynb"
-    nbformat.write(nb, path)
+    _nbformat().write(nb, path)
     with pytest.raises(
         notebooks.NotebookError, match=r"99_broken\.ipynb: cell 1 failed: ZeroDivisionError"
     ):
@@ -83,12 +91,14 @@ def test_failing_cell_is_named(tmp_path):
 
 
 def test_reproduction_keeps_figures_in_the_executed_copy(tmp_path):
-    nb = nbformat.v4.new_notebook()
+    nb = _nbformat().v4.new_notebook()
     nb.cells = [
-        nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()")
+        _nbformat().v4.new_code_cell(
+            "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()"
+        )
     ]
     path = tmp_path / "97_figure.ipynb"
-    nbformat.write(nb, path)
+    _nbformat().write(nb, path)
     inline = notebooks.run_notebook(path, timeout=120, backend=notebooks.INLINE_BACKEND)
     headless = notebooks.run_notebook(path, timeout=120, backend="Agg")
     assert any("image/png" in o.get("data", {}) for o in inline.cells[0].outputs)
