@@ -116,9 +116,29 @@ def check_kernel_package(kernel_name: str = "python3") -> None:
         )
 
 
+def import_nbformat():
+    """``nbformat``, imported without the optional ``rfc3987_syntax`` module.
+
+    ``jsonschema`` (which nbformat validates with) imports that module when it is installed, to
+    check the "iri" string format, and the module compiles a grammar as it is imported: 1.3 s in
+    every process that reads a notebook (measured here), for a format the notebook schema never
+    uses. ``jsonschema`` skips the check when the import fails, so the module is hidden while
+    nbformat is first imported, and the process is left as it was.
+    """
+    hidden = "rfc3987_syntax" not in sys.modules and "jsonschema" not in sys.modules
+    if hidden:
+        sys.modules["rfc3987_syntax"] = None  # an import of it now raises ImportError
+    try:
+        import nbformat
+    finally:
+        if hidden and sys.modules.get("rfc3987_syntax", False) is None:
+            del sys.modules["rfc3987_syntax"]
+    return nbformat
+
+
 def read_notebook(path: Path):
     """Read and validate a notebook file, raising NotebookError that names the file on failure."""
-    import nbformat
+    nbformat = import_nbformat()
 
     try:
         nb = nbformat.read(path, as_version=4)
@@ -149,11 +169,11 @@ def run_notebook(
     the figures in the executed copy. The kernel's BLAS runs single-threaded
     (:data:`KERNEL_THREADS`).
     """
+    path = Path(path)
+    nb = read_notebook(path)  # first: nbclient imports nbformat too
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-    path = Path(path)
-    nb = read_notebook(path)
     client = NotebookClient(
         nb,
         timeout=timeout,
@@ -177,9 +197,7 @@ def run_notebook(
             f"{path.name}: cell {index} failed: {reason}\n    cell starts: {first_line[:100]}"
         ) from None
     if save_to is not None:
-        import nbformat
-
-        atomic_write(save_to, nbformat.writes(nb).encode("utf-8"))
+        atomic_write(save_to, import_nbformat().writes(nb).encode("utf-8"))
     return nb
 
 
@@ -257,8 +275,7 @@ def execute_notebook(path: Path, timeout: int = DEFAULT_TIMEOUT):
     """Execute one notebook as ``make reproduce`` does and return it: figures kept inline, the
     executed copy saved to ``reports/executed/`` with the fingerprint of its inputs
     (:func:`inputs_fingerprint`) in its metadata."""
-    import nbformat
-
+    nbformat = import_nbformat()
     path = Path(path)
     fingerprint = inputs_fingerprint(path)  # of the inputs as they were when the run started
     nb = run_notebook(path, timeout=timeout, backend=INLINE_BACKEND)
@@ -338,17 +355,29 @@ def error_outputs(nb) -> list:
 TIMINGS = "timings.json"
 """Written beside the executed copies: each notebook's last duration in seconds."""
 
+EXPECTED_SECONDS = "expected_seconds.json"
+"""Kept beside the notebooks (committed): their durations on the reference 2-core machine, which
+order the first run of a fresh clone, before it has timings of its own."""
+
 
 def _expected_seconds(path: Path) -> float:
-    """How long the notebook took last time (``reports/executed/timings.json``), else 0."""
-    return _read_timings().get(path.name, 0.0)
+    """How long the notebook took last time (``reports/executed/timings.json``), else its expected
+    time (``notebooks/expected_seconds.json``), else 0."""
+    for found in (_read_timings(), _read_seconds(path.parent / EXPECTED_SECONDS)):
+        if path.name in found:
+            return found[path.name]
+    return 0.0
 
 
 def _read_timings() -> dict[str, float]:
+    return _read_seconds(paths.REPORTS / "executed" / TIMINGS)
+
+
+def _read_seconds(file: Path) -> dict[str, float]:
     import json
 
     try:
-        found = json.loads((paths.REPORTS / "executed" / TIMINGS).read_text(encoding="utf-8"))
+        found = json.loads(file.read_text(encoding="utf-8"))
         return {str(k): float(v) for k, v in found.items()}
     except (OSError, ValueError, AttributeError, TypeError):
         return {}

@@ -10,11 +10,9 @@ from cchc_analysis import notebooks
 
 
 def _nbformat():
-    # Imported by the tests that use it, not at collection: nbformat pulls in jsonschema, whose
-    # import costs about 2 s in every test worker.
-    import nbformat
-
-    return nbformat
+    # Imported by the tests that use it, not at collection, and as the runner imports it (without
+    # the slow optional module: notebooks.import_nbformat).
+    return notebooks.import_nbformat()
 
 
 @pytest.mark.slow

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import textwrap
 
 import pytest
 
@@ -10,11 +13,9 @@ from cchc_analysis import notebooks
 
 
 def _nbformat():
-    # Imported by the tests that use it, not at collection: nbformat pulls in jsonschema, whose
-    # import costs about 2 s in every test worker.
-    import nbformat
-
-    return nbformat
+    # Imported by the tests that use it, not at collection, and as the runner imports it (without
+    # the slow optional module: notebooks.import_nbformat).
+    return notebooks.import_nbformat()
 
 
 NOTEBOOKS = notebooks.notebook_paths()
@@ -103,6 +104,31 @@ def test_reproduction_keeps_figures_in_the_executed_copy(tmp_path):
     headless = notebooks.run_notebook(path, timeout=120, backend="Agg")
     assert any("image/png" in o.get("data", {}) for o in inline.cells[0].outputs)
     assert not any("image/png" in o.get("data", {}) for o in headless.cells[0].outputs)
+
+
+def test_nbformat_is_imported_without_the_slow_module_and_the_process_is_left_as_it_was():
+    code = textwrap.dedent(
+        """
+        import importlib, sys
+        from cchc_analysis import notebooks
+        nbformat = notebooks.import_nbformat()
+        nbformat.validate(nbformat.v4.new_notebook())
+        print("rfc3987_syntax" in sys.modules, sys.modules.get("rfc3987_syntax", 0) is None)
+        importlib.import_module("rfc3987_syntax")  # still importable afterwards
+        print("importable")
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False", "importable"]
+
+
+def test_a_fresh_clone_starts_the_longest_notebook_first(tmp_path, monkeypatch):
+    monkeypatch.setenv("CCHC_REPORTS_DIR", str(tmp_path / "reports"))  # no timings of its own yet
+    committed = NOTEBOOKS[0].parent / notebooks.EXPECTED_SECONDS
+    expected = json.loads(committed.read_text(encoding="utf-8"))
+    assert set(expected) == {p.name for p in NOTEBOOKS}, f"{committed} lacks a notebook"
+    order = sorted(NOTEBOOKS, key=notebooks._expected_seconds, reverse=True)
+    assert [p.name for p in order] == sorted(expected, key=expected.get, reverse=True)
 
 
 def test_malformed_notebook_is_named(tmp_path):

@@ -176,3 +176,38 @@ def test_add_source_wraps_long_lines_at_spaces_within_the_figure_width():
     widest = max(t.get_window_extent().width for t in fig.texts[1:])
     assert widest <= fig.bbox.width  # the drawn lines fit in the figure
     plt.close(fig)
+
+
+_STYLE_STATE = """
+import json, sys
+import matplotlib as mpl
+if sys.argv[1] == "seaborn":
+    import seaborn as sns
+    from cchc_analysis.plotting import _RC
+    sns.set_theme(style="whitegrid", context="notebook", palette="colorblind", rc=_RC)
+    mpl.rcParams.update(_RC)
+else:
+    from cchc_analysis import plotting
+    plotting.set_style()
+    assert "seaborn" not in sys.modules and "scipy.stats" not in sys.modules, "imported seaborn"
+rc = {k: str(v) for k, v in mpl.rcParams.items() if k != "image.cmap"}
+codes = {c: mpl.colors.to_hex(c) for c in "bgrmyck"}
+print(json.dumps([rc, codes]))
+"""
+
+
+def test_house_style_is_seaborns_whitegrid_theme_without_importing_seaborn():
+    import json
+    import subprocess
+    import sys
+
+    def state(how: str):
+        done = subprocess.run(
+            [sys.executable, "-c", _STYLE_STATE, how], capture_output=True, text=True, check=True
+        )
+        return json.loads(done.stdout)
+
+    ours, seaborn = state("house"), state("seaborn")
+    differ = {k: (ours[0][k], seaborn[0][k]) for k in seaborn[0] if ours[0][k] != seaborn[0][k]}
+    assert not differ, f"plotting._SEABORN_WHITEGRID_NOTEBOOK differs from seaborn: {differ}"
+    assert ours[1] == seaborn[1]
