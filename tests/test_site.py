@@ -9,6 +9,7 @@ executed notebooks of ``make reproduce``, the generator, ``docs/conf.py``); CI b
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -24,7 +25,7 @@ import pytest
 from cchc_analysis import paths
 from cchc_analysis.site import SiteError, prepare_sources
 from cchc_analysis.site._markdown import sections, slugify, table, unlink_relative, write_atomic
-from cchc_analysis.site.province_pages import noise_sentence, registry
+from cchc_analysis.site.province_pages import registry
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = paths.REPORTS / "site-screenshots"
@@ -72,25 +73,6 @@ def test_slugs_are_ascii_and_unique_in_each_era():
     # every former province's successor exists among the 34, and the 34 cover all 63
     assert {f.successor_slug for f in former} == {n.slug for n in new}
     assert sorted(c for n in new for c in n.former_codes) == sorted(f.code for f in former)
-
-
-def test_noise_sentence_says_the_numbers():
-    verdict = {
-        "p_up": 0.47,
-        "level": 0.9,
-        "gained_lo": -9,
-        "gained_hi": 17,
-        "places_gained": 16,
-        "reliability": 0.71,
-        "window": (2021, 2024),
-        "confidence_verdict": "unsure",
-    }
-    text = noise_sentence(verdict)
-    assert "47%" in text and "-9 to +17" in text and "2021–2024" in text
-    assert "really moved up 47%" in text
-    fall = {**verdict, "places_gained": -5, "p_down": 0.76}  # a fall: P(down), not 1 - P(up)
-    assert "really moved down 76%" in noise_sentence(fall)
-    assert noise_sentence(None) == "no noise model applied."
 
 
 def test_missing_executed_notebooks_name_the_command(tmp_path):
@@ -246,6 +228,22 @@ def test_former_and_new_provinces_link_both_ways(site):
                 assert f'href="../provinces/{f.slug}.html"' in text, (n.slug, f.slug)
     index = (site / "provinces" / "index.html").read_text(encoding="utf-8")
     assert index.count('href="../provinces-2025/') >= 34 + 63
+
+
+@pytest.mark.site
+@pytest.mark.slow
+def test_province_page_says_how_sure_once_in_the_profile_figures_words(site):
+    import cchc_analysis as cc
+
+    text = re.sub(
+        r"\s+", " ", re.sub(r"<[^>]+>", " ", (site / "provinces/dong-thap.html").read_text())
+    )
+    profile = cc.province_profile("Đồng Tháp", n_draws=200)
+    noise = [x for x in profile.how_sure_lines() if "survey sampling noise" in x]
+    assert len(noise) == 2 and "P(really moved up) = 0.47" in noise[0]
+    for line in noise:  # the same sentence as the profile figure, once, under "How sure"
+        assert text.count(html.escape(line, quote=False)) == 1, line
+    assert text.count("P(really moved up)") == 1
 
 
 def _search_hits(site: Path, word: str) -> set[str]:

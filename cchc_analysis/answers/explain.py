@@ -97,8 +97,10 @@ class RankChange:
             "noise": _common.noise_verdict(self.index, self.unit, self.year_prev, self.year_curr),
         }
 
-    def summary(self) -> str:
-        """One paragraph in words, every number from the fields above."""
+    def summary(self, how_sure: bool = True) -> str:
+        """One paragraph in words, every number from the fields above; ``how_sure=False`` leaves
+        out the robustness to the weights and the survey-noise verdict (for a page that states
+        them on their own, as :meth:`ProvinceProfile.how_sure_lines` does)."""
         head = f"{self.name} in {self.index} {self.year_prev}→{self.year_curr}"
         if self.status != "ranked in both years":
             return (
@@ -141,7 +143,7 @@ class RankChange:
         rel = t["score_vs_field"].sum(min_count=1)
         if not pd.isna(rel):
             parts.append(f"Score change relative to the field's mean change: {rel:+.2f} points.")
-        sure = self.how_sure()
+        sure = self.how_sure() if how_sure else {"robust": None, "noise": None}
         if sure["robust"] is not None and gained != 0:
             parts.append(
                 f"The change keeps its sign in {sure['weights']:.0%} of random re-weightings ("

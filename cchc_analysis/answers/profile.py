@@ -61,6 +61,46 @@ class ProvinceProfile:
             f"{int(self.rank)} of {self.n_ranked}"
         )
 
+    def how_sure_lines(self) -> list[str]:
+        """``how_sure`` in sentences, as the profile figure and the site's province pages say it.
+
+        >>> import cchc_analysis as cc
+        >>> cc.province_profile("Đồng Tháp", n_draws=200).how_sure_lines()[0]
+        'Rank under random re-weighting of the components: ... (5–95% of 200 draws; nominal 26).'
+        """
+        s = self.how_sure
+        lines = []
+        if not math.isnan(s.get("rank_p05", math.nan)):
+            lines.append(
+                "Rank under random re-weighting of the components: "
+                f"{s['rank_p05']:.0f}–{s['rank_p95']:.0f} (5–95% of {s['n_draws']:,} draws; "
+                f"nominal {self.rank:.0f})."
+            )
+        if s.get("change_robust") is not None:
+            lines.append(
+                f"The latest change keeps its sign in {s['change_weights']:.0%} of re-weightings: "
+                + ("robust to the weights." if s["change_robust"] else "not robust to the weights.")
+            )
+        noise = s.get("noise")
+        if noise is None:
+            text = "switched off."
+        elif str(noise).startswith("noise model not estimable") and self.latest_change is not None:
+            lc = self.latest_change
+            text = (
+                f"not estimable for {lc.year_prev}→{lc.year_curr} (the noise model needs years "
+                "without a composition change between them)."
+            )
+        else:
+            text = f"{str(noise).rstrip('.')}."
+        lines.append("Latest change under survey sampling noise: " + text)
+        if "rank_noise_lo" in s:
+            lines.append(
+                f"{self.latest_year} rank under survey sampling noise: {s['rank_noise_lo']}–"
+                f"{s['rank_noise_hi']} (posterior 90%, empirical Bayes); 90% confidence set "
+                f"{s['rank_set_lo']}–{s['rank_set_hi']} (Mogstad, Romano, Shaikh & Wilhelm)."
+            )
+        return lines
+
     def plot(self, fig=None):
         """The one-page profile figure."""
         import matplotlib.pyplot as plt
@@ -254,39 +294,9 @@ def _defending(ax, p: ProvinceProfile, y) -> None:
 
 
 def _sure_text(p: ProvinceProfile) -> str:
-    s = p.how_sure
-    lines = []
-    if not math.isnan(s.get("rank_p05", math.nan)):
-        lines.append(
-            f"Rank under random re-weighting: {s['rank_p05']:.0f}–{s['rank_p95']:.0f} "
-            f"(5–95% of draws; nominal {p.rank:.0f})."
-        )
-    if s.get("change_robust") is not None:
-        lines.append(
-            f"Latest change keeps its sign in {s['change_weights']:.0%} of draws: "
-            + ("robust." if s["change_robust"] else "not robust.")
-        )
-    noise = s.get("noise")
-    if noise is None:
-        text = "switched off."
-    elif str(noise).startswith("noise model not estimable") and p.latest_change is not None:
-        lc = p.latest_change
-        text = (
-            f"not estimable for {lc.year_prev}→{lc.year_curr} (the noise model needs years "
-            "without a composition change between them)."
-        )
-    else:
-        text = str(noise)
-    lines.append("Latest change under survey sampling noise: " + text)
-    if "rank_noise_lo" in s:
-        lines.append(
-            f"{p.latest_year} rank under survey sampling noise: {s['rank_noise_lo']}–"
-            f"{s['rank_noise_hi']} (posterior 90%, empirical Bayes); 90% confidence set "
-            f"{s['rank_set_lo']}–{s['rank_set_hi']} (Mogstad, Romano, Shaikh & Wilhelm)."
-        )
     import textwrap
 
-    return "\n".join(textwrap.fill(x, 60) for x in lines)
+    return "\n".join(textwrap.fill(x, 60) for x in p.how_sure_lines())
 
 
 def province_profile(
@@ -369,7 +379,11 @@ def province_profile(
                 latest_change = explain_rank_change(code, y0, y1, index, level, n_draws=n_draws)
             break
     unc = rank_uncertainty(curr, _common.weights(curr), n_draws=n_draws)
-    how = {"rank_p05": float(unc.at[code, "rank_p05"]), "rank_p95": float(unc.at[code, "rank_p95"])}
+    how = {
+        "rank_p05": float(unc.at[code, "rank_p05"]),
+        "rank_p95": float(unc.at[code, "rank_p95"]),
+        "n_draws": n_draws,
+    }
     if latest_change is not None:
         sure = latest_change.how_sure()
         how |= {

@@ -13,9 +13,7 @@ each page's text, so the site's search finds "Dong Thap" as well as "Đồng Th�
 
 from __future__ import annotations
 
-import math
 import os
-import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,45 +156,6 @@ def _history_figure(profile, path: Path) -> None:
     plt.close(fig)
 
 
-def _sure_lines(profile) -> str:
-    s = profile.how_sure
-    out = []
-    if not math.isnan(s.get("rank_p05", math.nan)):
-        out.append(
-            f"- Rank under random re-weighting of the components: {s['rank_p05']:.0f}–"
-            f"{s['rank_p95']:.0f} (5–95% of {PROFILE_DRAWS:,} draws; nominal {profile.rank:.0f})."
-        )
-    if s.get("change_robust") is not None:
-        out.append(
-            f"- The latest change keeps its sign in {s['change_weights']:.0%} of re-weightings: "
-            + ("robust to the weights." if s["change_robust"] else "not robust to the weights.")
-        )
-    out.append(f"- Survey sampling noise: {noise_sentence(s.get('noise'))}")
-    return "\n".join(out) + "\n"
-
-
-def noise_sentence(noise: object) -> str:
-    """What the panel noise model says about the latest change, in words."""
-    if noise is None:
-        return "no noise model applied."
-    if not isinstance(noise, dict):
-        return f"{noise}."
-    # the probability of the observed direction, as the answers print it
-    fell = noise["places_gained"] < 0 and "p_down" in noise
-    direction = (
-        f"probability that it really moved down {noise['p_down']:.0%}"
-        if fell
-        else f"probability that it really moved up {noise['p_up']:.0%}"
-    )
-    return (
-        f"{direction}; with {noise['level']:.0%} "
-        f"probability the true change is {noise['gained_lo']:+d} to {noise['gained_hi']:+d} places "
-        f"(observed {noise['places_gained']:+d}); reliability of the total "
-        f"{noise['reliability']:.2f} (noise estimated over {noise['window'][0]}–"
-        f"{noise['window'][1]}); rank confidence sets: {noise['confidence_verdict']}."
-    )
-
-
 def _papi_section(code: str, p: Former, figures: Path) -> str:
     import cchc_analysis as cc
 
@@ -247,10 +206,9 @@ def _papi_section(code: str, p: Former, figures: Path) -> str:
                 "score_change": "points change",
             }
         )
-        # the summary's own rendering of the noise verdict is replaced by the sentence below
-        summary = re.sub(r" Survey noise: .*?\}\.", "", lc.summary())
-        lines += [summary, "", table(t)]
-    lines += ["### How sure", "", _sure_lines(profile), "### Points to climb", ""]
+        lines += [lc.summary(how_sure=False), "", table(t)]  # how sure: its own section below
+    sure = "".join(f"- {line}\n" for line in profile.how_sure_lines())
+    lines += ["### How sure", "", sure, "### Points to climb", ""]
     tt = profile.table.reset_index()
     tt["component"] = [_label(c) for c in tt["component"]]
     cols = {
