@@ -11,6 +11,10 @@
 :func:`weight_robustness`                 which rank changes survive random weights
 :func:`stability_table`                   rank correlations between consecutive years
 :func:`par_field_change`                  PAR national change by field, bounded where unknown
+:func:`pci_era_shares`                    PCI: shares of rank movement by weighting era and break
+:func:`compare_rank_drivers`              two indices' shares of rank movement, same transitions
+:func:`rank_agreement`                    do two indices rank the provinces alike (Spearman)
+:func:`pci_total_check`                   PCI published totals vs weighted sums of sub-indices
 ========================================  =====================================================
 """
 
@@ -30,6 +34,18 @@ _EXPORTS = {
     "ParFieldChange": "par_fields",
     "field_change_bounds": "par_fields",
     "par_field_change": "par_fields",
+    "PCI_PAPI_THEMES": "pci_papi",
+    "EraShares": "pci_papi",
+    "MovementComparison": "pci_papi",
+    "RankAgreement": "pci_papi",
+    "TotalCheck": "pci_papi",
+    "compare_rank_drivers": "pci_papi",
+    "movement_shares": "pci_papi",
+    "pci_era_shares": "pci_papi",
+    "pci_total_check": "pci_papi",
+    "pci_weight_table": "pci_papi",
+    "rank_agreement": "pci_papi",
+    "within_era_transitions": "pci_papi",
     "ProvinceProfile": "profile",
     "province_profile": "profile",
     "RecipePair": "recipe",
@@ -43,27 +59,39 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "PCI_PAPI_THEMES",
+    "EraShares",
+    "MovementComparison",
     "OvertakeDrivers",
     "ParFieldChange",
     "ProvinceProfile",
+    "RankAgreement",
     "RankChange",
     "RankDrivers",
     "RecipePair",
     "SubcomponentDrivers",
+    "TotalCheck",
     "WeightRobustness",
+    "compare_rank_drivers",
     "explain_rank_change",
     "field_change_bounds",
     "map_recipe",
+    "movement_shares",
     "overtake_drivers",
     "par_field_change",
+    "pci_era_shares",
+    "pci_total_check",
+    "pci_weight_table",
     "plot_rank_changes",
     "plot_stability",
     "province_profile",
+    "rank_agreement",
     "rank_drivers",
     "set_noise_model",
     "stability_table",
     "subcomponent_drivers",
     "weight_robustness",
+    "within_era_transitions",
 ]
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
