@@ -170,6 +170,18 @@ _EXPORTS = {
     "plot_rank_changes": "answers",
     "par_field_change": "answers",
     "field_change_bounds": "answers",
+    # notebook 06 as a paper: PCI's rank movement by era, firms (PCI) against citizens (PAPI)
+    "pci_weight_table": "answers.pci_papi",
+    "pci_era_shares": "answers.pci_papi",
+    "pci_total_check": "answers.pci_papi",
+    "movement_shares": "answers.pci_papi",
+    "compare_rank_drivers": "answers.pci_papi",
+    "within_era_transitions": "answers.pci_papi",
+    "rank_agreement": "answers.pci_papi",
+    "plot_pci_weights": "figures",
+    "plot_era_shares": "figures",
+    "plot_break_shares": "figures",
+    "plot_movement_comparison": "figures",
     # browsable site (h11-site)
     "build_site": "site",
 }

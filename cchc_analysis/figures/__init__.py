@@ -7,7 +7,8 @@ notebook. Saving is :func:`cchc_analysis.plotting.save_figure`.
 Modules: ``palette`` (colours, short labels, estimator names), ``labels`` (codes in words),
 ``forest`` (coefficients of the regression ladder), ``coverage`` (unit × year grids of which data
 exist), ``legend`` (a legend in an axes of its own), ``lines`` (yearly series broken at methodology
-breaks), ``scatter`` (binned scatter with LOWESS), ``bars`` (bars split by denominator).
+breaks), ``scatter`` (binned scatter with LOWESS), ``bars`` (bars split by denominator),
+``pci_papi`` (the figures of notebook 06: PCI's weights and shares of rank movement, PCI vs PAPI).
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ _EXPORTS = {
     "runs": "lines",
     "bar_panels": "bars",
     "binned_scatter_plot": "scatter",
+    "plot_break_shares": "pci_papi",
+    "plot_era_shares": "pci_papi",
+    "plot_movement_comparison": "pci_papi",
+    "plot_pci_weights": "pci_papi",
 }
 
 __all__ = [
@@ -41,6 +46,10 @@ __all__ = [
     "forest_plot",
     "legend_panel",
     "model_label",
+    "plot_break_shares",
+    "plot_era_shares",
+    "plot_movement_comparison",
+    "plot_pci_weights",
     "published_coverage",
     "runs",
     "term_label",
