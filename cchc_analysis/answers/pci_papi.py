@@ -382,7 +382,8 @@ def _totals(frame: pd.DataFrame, year: int) -> pd.DataFrame:
 
 
 def _ranks(frame: pd.DataFrame, year: int) -> pd.Series:
-    """The published ranks of the totals where the table has them, else competition ranks."""
+    """The table's ranks of the totals where it has them for every province, else competition
+    ranks of the totals."""
     from cchc_analysis.ranking import competition_rank
 
     rows = _totals(frame, year)
@@ -413,9 +414,11 @@ def rank_agreement(
     """Do two indices rank the provinces alike? Spearman correlations by year and transition.
 
     ``first``, ``second``: tidy long tables (``cc.load_pci()``, ``cc.load_papi()``: columns
-    ``year``, ``level``, ``province_code``, ``value`` and, where published, ``rank``). For each
-    year, the totals of the provinces scored by both; for each transition ``(a, b)``, their rank
-    changes (published ranks where the table has them, else competition ranks of the totals).
+    ``year``, ``level``, ``province_code``, ``value`` and optionally ``rank``). For each year,
+    the totals of the provinces scored by both; for each transition ``(a, b)``, their rank
+    changes: the table's ``rank`` where it has one for every province of the year, else the
+    competition ranks of the totals. (In the project's PCI and PAPI tables the two differ once:
+    PCI 2011 ranks Hà Giang 41st, behind Bình Thuận, with the same published total, 57.62.)
     ``years`` defaults to the years both have totals, ``transitions`` to consecutive ones of those.
     An association of levels or changes, not a test of why the two differ.
 

@@ -12,7 +12,7 @@ Registered as ``"pci"`` (:func:`cchc_analysis.indices.register_index`). What the
   9 sub-indices) and **renamed** (BS 2008→2009) are handled as methodology: the absent sub-index
   scores 0 with weight 0 in the year it is not measured, and its whole effect is
   ``methodology:<code>``, never performance. ``breaks="ignore"`` keeps them under their own codes
-  (what :func:`cchc_analysis.pci_transition` and notebook 06 do by hand).
+  (what :func:`cchc_analysis.pci_transition` does by hand).
 * **driver groups** of :func:`cchc_analysis.rank_drivers`: the weighting eras of ``pci_years.csv``
   (2006-2008, 2009-2012, 2013-) pooled within, and each break transition (``"2008→2009"``,
   ``"2012→2013"``) as a group of its own, so a re-weighting is never pooled with within-era moves.
