@@ -587,11 +587,18 @@ def tidy_papi(
 def _validate_by_file(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """Validate all years at once (fast); on failure, find the file so the error can name it."""
     tidy = pd.concat(frames, ignore_index=True)
+    schema = papi_schema()
     try:
-        return validate(tidy, papi_schema(), "papi")
-    except DataValidationError:
-        for frame in frames:
-            validate(frame, papi_schema(), frame["source_file"].iat[0])
+        return validate(tidy, schema, "papi")
+    except DataValidationError as error:
+        # Validate again the files holding the failing rows (all of them if that is unknown, or
+        # if none fails alone), in year order: the first to fail is named.
+        failing = getattr(error, "frame_index", None)
+        suspects = None if failing is None else set(tidy.loc[failing, "source_file"])
+        for chosen in (suspects, None) if suspects else (None,):
+            for frame in frames:
+                if chosen is None or frame["source_file"].iat[0] in chosen:
+                    validate(frame, schema, frame["source_file"].iat[0])
         raise
 
 
