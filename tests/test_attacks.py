@@ -706,11 +706,14 @@ def test_held_kill_9_during_a_build_leaves_old_or_new_never_half(data_dir):
 
 @pytest.mark.slow
 def test_held_concurrent_builds_keep_each_others_tables(data_dir):
-    procs = [_run_build(data_dir, t, wait=False) for t in ("par_index", "sipas", "dti")]
-    assert [p.wait(timeout=600) for p in procs] == [0, 0, 0]
+    # Two builds started together overlap for their whole length (about 2 s each): a manifest read
+    # once and written at the end would lose the entry of whichever finished first.
+    tables = ("sipas", "dti")
+    procs = [_run_build(data_dir, t, wait=False) for t in tables]
+    assert [p.wait(timeout=600) for p in procs] == [0, 0]
     manifest = json.loads((data_dir / "processed" / "manifest.json").read_text())
-    assert {"par_index", "sipas", "dti"} <= set(manifest["tables"])
-    for name in ("par_index", "sipas", "dti"):
+    assert set(tables) <= set(manifest["tables"])
+    for name in tables:
         assert is_current(name)
 
 
