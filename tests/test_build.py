@@ -69,8 +69,16 @@ def built_twice(raw_dir, tmp_path_factory):
     _copy_raw(raw_dir, target)
     project = paths.PROCESSED
     project_current = all(is_current(name) for name in table_specs())
+    made = []  # the papi frame as the first build made it, before it was written
+    spec = papi_module.TABLES["papi"]
+
+    def make_papi() -> pd.DataFrame:
+        made.append(spec.make())
+        return made[-1].copy()
+
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CCHC_DATA_DIR", str(target))
+        mp.setitem(papi_module.TABLES, "papi", dataclasses.replace(spec, make=make_papi))
         first = build(force=True)
         before = _processed_bytes(target / "processed")
         if project_current:
@@ -85,7 +93,12 @@ def built_twice(raw_dir, tmp_path_factory):
         else:
             second = build(force=True)
             after = _processed_bytes(target / "processed")
-    return {"folder": target / "processed", "status": (first, second), "bytes": (before, after)}
+    return {
+        "folder": target / "processed",
+        "status": (first, second),
+        "bytes": (before, after),
+        "papi_made": made[0],
+    }
 
 
 @pytest.fixture
@@ -98,10 +111,9 @@ def data_dir(raw_dir, tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture(scope="module")
-def papi_frame(raw_dir):
-    return papi_module.tidy_papi(
-        raw_dir / "papi", raw_dir / "papi_workbook" / "PAPI_2011-2016.xlsx"
-    )
+def papi_frame(built_twice):
+    """The papi table as the build made it from the raw files (in memory, never written)."""
+    return built_twice["papi_made"]
 
 
 @pytest.fixture

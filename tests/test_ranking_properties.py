@@ -21,7 +21,11 @@ from cchc_analysis.ranking import (
     shapley_rank_attribution,
 )
 
-SETTINGS = settings(max_examples=60, deadline=None)
+# 25 examples each: with half-point scores the small cases repeat quickly, and at 20 examples
+# each of five planted bugs (ties in the own game, ordinal instead of competition ranks, a wrong
+# Shapley coefficient, the old recipe's weights kept, an off-by-one count of units ahead) failed
+# on every one of three seeds.
+SETTINGS = settings(max_examples=25, deadline=None)
 
 
 @st.composite

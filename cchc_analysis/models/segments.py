@@ -142,7 +142,7 @@ def twfe_by_segment(
         axis=1,
     )
     groups = pd.factorize(data["province_code"])[0]
-    fit = sm.OLS(data[outcome], sm.add_constant(design)).fit(
+    fit = sm.OLS(data[outcome], _add_constant(design)).fit(
         cov_type="cluster", cov_kwds={"groups": groups}, use_t=True
     )
     interval = fit.conf_int()
@@ -168,3 +168,13 @@ def twfe_by_segment(
             }
         )
     return pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
+
+
+def _add_constant(design: pd.DataFrame) -> pd.DataFrame:
+    """``sm.add_constant(design)`` (a ``const`` column first, none when a column is already a
+    non-zero constant) with the test for constant columns done on the whole array at once."""
+    values = design.to_numpy(dtype=float)
+    constant = (np.ptp(values, axis=0) == 0) & np.any(values != 0, axis=0)
+    if len(values) and constant.any():
+        return design.copy()
+    return pd.concat([pd.DataFrame({"const": 1.0}, index=design.index), design], axis=1)

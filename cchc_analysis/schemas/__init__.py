@@ -43,7 +43,12 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, dataset: str) -> p
         if frame_level:  # one failure case per column and row: count rows, not cells
             others = cases.loc[cases["check"] != first["check"], "index"].nunique()
         detail = f"failing values {values}" + (f"; {others} other failures" if others else "")
-        raise DataValidationError(dataset, rule, rows, detail) from None
+        error = DataValidationError(dataset, rule, rows, detail)
+        # The frame's index labels of every failing row (None when a failure names no row), so a
+        # caller validating several files at once can tell which of them to look at.
+        labels = cases["index"].tolist()
+        error.frame_index = None if any(i is None for i in labels) else list(dict.fromkeys(labels))
+        raise error from None
     except SchemaError as exc:  # raised for structural problems even in lazy mode
         raise DataValidationError(dataset, "schema", (), str(exc).splitlines()[0]) from None
 

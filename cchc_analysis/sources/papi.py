@@ -222,8 +222,29 @@ def _read_year_csv(path: Path, label: str) -> pd.DataFrame:
             detail=f"no rows for {absent}",
         )
 
+    columns = _upstream_columns()
+    # Every column at once (the steps are cell by cell, so this is the same as column by column);
+    # only when a cell is not a number are the columns looked at one by one, for the message.
+    stacked = pd.concat([raw[c] for c in columns], ignore_index=True).str.strip()
+    empty = stacked == ""
+    numbers = pd.to_numeric(stacked.where(~empty), errors="coerce")
+    if not (~empty & numbers.isna()).any():
+        cells = numbers.to_numpy(dtype="float64").reshape(len(columns), len(raw))
+        values = {column: cells[i] for i, column in enumerate(columns)}
+    else:
+        values = _numbers_by_column(raw, columns, label)
+    frame = pd.DataFrame(values, index=raw.index)
+    # P01..P63 follow the GSO order of the province registry (checked against the codebook and,
+    # for 2011-2016, against the workbook's GSO codes).
+    frame.insert(0, "province_code", provinces["code"].to_numpy()[number.astype(int) - 1])
+    frame.insert(1, "source_row", pd.array(raw.index, dtype="Int64"))
+    return frame.reset_index(drop=True)
+
+
+def _numbers_by_column(raw: pd.DataFrame, columns: list[str], label: str) -> dict:
+    """The upstream columns as numbers, one by one; raises naming the first with a bad cell."""
     values = {}
-    for column in _upstream_columns():
+    for column in columns:
         text = raw[column].str.strip()
         empty = text == ""
         numbers = pd.to_numeric(text.where(~empty), errors="coerce")
@@ -239,12 +260,7 @@ def _read_year_csv(path: Path, label: str) -> pd.DataFrame:
                 label, rule, raw.index[bad], f"found {text[bad].tolist()[:5]}"
             )
         values[column] = numbers.astype("float64")
-    frame = pd.DataFrame(values, index=raw.index)
-    # P01..P63 follow the GSO order of the province registry (checked against the codebook and,
-    # for 2011-2016, against the workbook's GSO codes).
-    frame.insert(0, "province_code", provinces["code"].to_numpy()[number.astype(int) - 1])
-    frame.insert(1, "source_row", pd.array(raw.index, dtype="Int64"))
-    return frame.reset_index(drop=True)
+    return values
 
 
 def _check_codebook(path: Path, label: str) -> None:
@@ -587,11 +603,18 @@ def tidy_papi(
 def _validate_by_file(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """Validate all years at once (fast); on failure, find the file so the error can name it."""
     tidy = pd.concat(frames, ignore_index=True)
+    schema = papi_schema()
     try:
-        return validate(tidy, papi_schema(), "papi")
-    except DataValidationError:
-        for frame in frames:
-            validate(frame, papi_schema(), frame["source_file"].iat[0])
+        return validate(tidy, schema, "papi")
+    except DataValidationError as error:
+        # Validate again the files holding the failing rows (all of them if that is unknown, or
+        # if none fails alone), in year order: the first to fail is named.
+        failing = getattr(error, "frame_index", None)
+        suspects = None if failing is None else set(tidy.loc[failing, "source_file"])
+        for chosen in (suspects, None) if suspects else (None,):
+            for frame in frames:
+                if chosen is None or frame["source_file"].iat[0] in chosen:
+                    validate(frame, schema, frame["source_file"].iat[0])
         raise
 
 
