@@ -92,6 +92,7 @@ def test_failing_cell_is_named(tmp_path):
 
 
 def test_reproduction_keeps_figures_in_the_executed_copy(tmp_path):
+    # (a headless run keeps none: tests/test_notebook_threads.py)
     nb = _nbformat().v4.new_notebook()
     nb.cells = [
         _nbformat().v4.new_code_cell(
@@ -101,25 +102,23 @@ def test_reproduction_keeps_figures_in_the_executed_copy(tmp_path):
     path = tmp_path / "97_figure.ipynb"
     _nbformat().write(nb, path)
     inline = notebooks.run_notebook(path, timeout=120, backend=notebooks.INLINE_BACKEND)
-    headless = notebooks.run_notebook(path, timeout=120, backend="Agg")
     assert any("image/png" in o.get("data", {}) for o in inline.cells[0].outputs)
-    assert not any("image/png" in o.get("data", {}) for o in headless.cells[0].outputs)
 
 
 def test_nbformat_is_imported_without_the_slow_module_and_the_process_is_left_as_it_was():
     code = textwrap.dedent(
         """
-        import importlib, sys
+        import importlib.util, sys
         from cchc_analysis import notebooks
         nbformat = notebooks.import_nbformat()
         nbformat.validate(nbformat.v4.new_notebook())
-        print("rfc3987_syntax" in sys.modules, sys.modules.get("rfc3987_syntax", 0) is None)
-        importlib.import_module("rfc3987_syntax")  # still importable afterwards
-        print("importable")
+        print("rfc3987_syntax" in sys.modules)
+        # still importable afterwards (find_spec raises ValueError while it is hidden)
+        print(importlib.util.find_spec("rfc3987_syntax") is not None)
         """
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["False", "False", "importable"]
+    assert done.stdout.split() == ["False", "True"]
 
 
 def test_a_fresh_clone_starts_the_longest_notebook_first(tmp_path, monkeypatch):

@@ -178,21 +178,23 @@ def test_add_source_wraps_long_lines_at_spaces_within_the_figure_width():
     plt.close(fig)
 
 
-_STYLE_STATE = """
+_STYLE_STATES = """
 import json, sys
 import matplotlib as mpl
-if sys.argv[1] == "seaborn":
-    import seaborn as sns
-    from cchc_analysis.plotting import _RC
-    sns.set_theme(style="whitegrid", context="notebook", palette="colorblind", rc=_RC)
-    mpl.rcParams.update(_RC)
-else:
-    from cchc_analysis import plotting
-    plotting.set_style()
-    assert "seaborn" not in sys.modules and "scipy.stats" not in sys.modules, "imported seaborn"
-rc = {k: str(v) for k, v in mpl.rcParams.items() if k != "image.cmap"}
-codes = {c: mpl.colors.to_hex(c) for c in "bgrmyck"}
-print(json.dumps([rc, codes]))
+
+def state():
+    rc = {k: str(v) for k, v in mpl.rcParams.items() if k != "image.cmap"}
+    return [rc, {c: mpl.colors.to_hex(c) for c in "bgrmyck"}]
+
+from cchc_analysis import plotting
+plotting.set_style()
+imported = sorted({"seaborn", "scipy.stats"} & set(sys.modules))
+ours = state()
+mpl.rcdefaults()
+import seaborn as sns
+sns.set_theme(style="whitegrid", context="notebook", palette="colorblind", rc=plotting._RC)
+mpl.rcParams.update(plotting._RC)
+print(json.dumps([imported, ours, state()]))
 """
 
 
@@ -201,13 +203,12 @@ def test_house_style_is_seaborns_whitegrid_theme_without_importing_seaborn():
     import subprocess
     import sys
 
-    def state(how: str):
-        done = subprocess.run(
-            [sys.executable, "-c", _STYLE_STATE, how], capture_output=True, text=True, check=True
-        )
-        return json.loads(done.stdout)
-
-    ours, seaborn = state("house"), state("seaborn")
+    # in a fresh interpreter: the house style first (seaborn not yet imported), then seaborn's
+    done = subprocess.run(
+        [sys.executable, "-c", _STYLE_STATES], capture_output=True, text=True, check=True
+    )
+    imported, ours, seaborn = json.loads(done.stdout)
+    assert imported == [], f"set_style imported {imported}"
     differ = {k: (ours[0][k], seaborn[0][k]) for k in seaborn[0] if ours[0][k] != seaborn[0][k]}
     assert not differ, f"plotting._SEABORN_WHITEGRID_NOTEBOOK differs from seaborn: {differ}"
     assert ours[1] == seaborn[1]

@@ -221,6 +221,10 @@ def test_former_and_new_provinces_link_both_ways(site):
         text = page.read_text(encoding="utf-8")
         assert f"<h1>{f.name}" in text, f.slug
         assert f'href="../provinces-2025/{f.successor_slug}.html"' in text, f.slug
+        # each former province's PAPI profile, all 63 of them (tests/test_answers.py profiles one
+        # province per pattern of ranked years)
+        for section in ("What moved it in the latest change", "How sure", "Points to climb"):
+            assert section in text, (f.slug, section)
     for n in new:
         text = (site / "provinces-2025" / f"{n.slug}.html").read_text(encoding="utf-8")
         for f in former:
