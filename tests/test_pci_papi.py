@@ -400,3 +400,14 @@ def test_module_exports_resolve():
         assert getattr(pci_papi, name) is not None
     for name in ("pci_era_shares", "rank_agreement", "plot_movement_comparison"):
         assert name in cc.__all__
+
+
+def test_rank_agreement_compares_rank_changes_only_inside_each_indexs_eras():
+    agree = cc.rank_agreement(cc.load_pci(), cc.load_papi())
+    # not 2012→2013 (PCI re-weighted), 2016→2017 (PCI totals only from 2017), 2017→2018 (PAPI's
+    # new questionnaire): a rank change across a change of method is not performance
+    assert list(agree.changes.index) == [
+        "2011→2012", "2013→2014", "2014→2015", "2015→2016",
+        "2018→2019", "2019→2020", "2020→2021", "2021→2022",
+    ]  # fmt: skip
+    assert 2017 in agree.levels.index  # levels compare within a year, whatever the era

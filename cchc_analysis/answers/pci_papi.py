@@ -377,6 +377,24 @@ class RankAgreement:
         )
 
 
+def _same_era(index: str, a: int, b: int) -> bool:
+    """Whether a rank change of ``index`` from ``a`` to ``b`` compares like with like: both years
+    in one of its (weighting) eras, or both outside the years it attributes (e.g. PCI's
+    totals-only 2017–2022). An unregistered index is taken as one era."""
+    try:
+        spec = get_index(index)
+    except (KeyError, ValueError, CchcDataError):
+        return True
+
+    def era(year: int) -> str:
+        if year not in spec.years:
+            return "outside"
+        groups = [e[2] for e in (spec.driver_eras or spec.eras) if e[0] <= year <= e[1]]
+        return groups[0] if groups else "outside"
+
+    return era(a) == era(b)
+
+
 def _totals(frame: pd.DataFrame, year: int) -> pd.DataFrame:
     return frame[(frame["year"] == year) & (frame["level"] == "total")].set_index("province_code")
 
@@ -419,8 +437,10 @@ def rank_agreement(
     changes: the table's ``rank`` where it has one for every province of the year, else the
     competition ranks of the totals. (In the project's PCI and PAPI tables the two differ once:
     PCI 2011 ranks Hà Giang 41st, behind Bình Thuận, with the same published total, 57.62.)
-    ``years`` defaults to the years both have totals, ``transitions`` to consecutive ones of those.
-    An association of levels or changes, not a test of why the two differ.
+    ``years`` defaults to the years both have totals, ``transitions`` to consecutive ones of those
+    inside one era of each index (a rank change across a change of method is not a change of
+    performance: for PCI and PAPI, 2011→2012, 2013→2014 to 2015→2016 and 2018→2019 to
+    2021→2022). An association of levels or changes, not a test of why the two differ.
 
     >>> import cchc_analysis as cc
     >>> agree = cc.rank_agreement(cc.load_pci(), cc.load_papi(), [2015], [(2014, 2015)])
@@ -433,7 +453,11 @@ def rank_agreement(
         years = sorted(have[0] & have[1])
     years = [int(y) for y in years]
     if transitions is None:
-        transitions = [(a, b) for a, b in itertools.pairwise(years) if b == a + 1]
+        transitions = [
+            (a, b)
+            for a, b in itertools.pairwise(years)
+            if b == a + 1 and all(_same_era(name, a, b) for name in names)
+        ]
     levels = {y: _spearman(_totals(first, y)["value"], _totals(second, y)["value"]) for y in years}
     changes = {
         f"{a}→{b}": _spearman(
