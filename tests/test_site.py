@@ -154,22 +154,24 @@ def test_no_broken_internal_link_or_missing_image(site):
     # _static/ holds the theme's template macros, not pages
     pages = sorted(p for p in site.rglob("*.html") if "_static" not in p.parts)
     assert len(pages) > 100
-    ids: dict[Path, set[str]] = {}
+    parsed = {page: _parse(page) for page in pages}  # once each: links, images and anchors
+    exists: dict[Path, bool] = {}  # every page links the whole navigation: look each file up once
     broken = []
-    for page in pages:
-        refs = _parse(page)
+    for page, refs in parsed.items():
         for ref in refs.links + refs.images:
             if not _internal(ref):
                 continue
             parts = urlsplit(ref)
-            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
-            if not target.exists():
+            where = os.path.normpath(page.parent / unquote(parts.path)) if parts.path else page
+            target = Path(where)
+            if target not in exists:
+                exists[target] = target.exists()
+            if not exists[target]:
                 broken.append(f"{page.relative_to(site)} -> {ref}")
                 continue
             if parts.fragment and target.suffix == ".html":
-                if target not in ids:
-                    ids[target] = _parse(target).ids
-                if unquote(parts.fragment) not in ids[target]:
+                anchors = parsed[target].ids if target in parsed else _parse(target).ids
+                if unquote(parts.fragment) not in anchors:
                     broken.append(f"{page.relative_to(site)} -> {ref} (no such anchor)")
     assert not broken, f"{len(broken)} broken: " + "; ".join(broken[:20])
 
