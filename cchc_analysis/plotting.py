@@ -57,9 +57,11 @@ _SEABORN_WHITEGRID_NOTEBOOK = {
     "axes.prop_cycle": cycler(color=[mpl.colors.to_rgb(c) for c in COLORBLIND]),
 }  # fmt: skip
 
-# seaborn also re-points matplotlib's one-letter colours ("b", "g", ... "k") to its palette.
-_COLOR_CODES = dict(zip("bgrmyc", ["#0173b2", "#029e73", "#d55e00", "#cc78bc", "#ece133",
-                                   "#56b4e9"], strict=True)) | {"k": (0.1, 0.1, 0.1)}  # fmt: skip
+# seaborn also re-points matplotlib's one-letter colours ("b", "g", ... "k") to its palette: the
+# six colours of "colorblind6" (blue, green, red, purple, yellow, cyan) and a near-black.
+_COLOR_CODES = {code: COLORBLIND[i] for code, i in zip("bgrmyc", (0, 2, 3, 4, 8, 9), strict=True)}
+_COLOR_CODES["k"] = (0.1, 0.1, 0.1)
+
 # A fixed DPI and size keep PNGs comparable between runs and readable on a laptop screen.
 DPI = 150
 

@@ -378,21 +378,17 @@ class RankAgreement:
 
 
 def _same_era(index: str, a: int, b: int) -> bool:
-    """Whether a rank change of ``index`` from ``a`` to ``b`` compares like with like: both years
-    in one of its (weighting) eras, or both outside the years it attributes (e.g. PCI's
-    totals-only 2017–2022). An unregistered index is taken as one era."""
+    """Whether a rank change of ``index`` from ``a`` to ``b`` compares like with like: a transition
+    inside one of its (weighting) eras (:func:`within_era_transitions`), or both years outside the
+    years it attributes (e.g. PCI's totals-only 2017–2022). An unregistered index is one era."""
     try:
         spec = get_index(index)
     except (KeyError, ValueError, CchcDataError):
         return True
-
-    def era(year: int) -> str:
-        if year not in spec.years:
-            return "outside"
-        groups = [e[2] for e in (spec.driver_eras or spec.eras) if e[0] <= year <= e[1]]
-        return groups[0] if groups else "outside"
-
-    return era(a) == era(b)
+    inside = (a in spec.years, b in spec.years)
+    if not any(inside):
+        return True
+    return all(inside) and (a, b) in within_era_transitions(index)
 
 
 def _totals(frame: pd.DataFrame, year: int) -> pd.DataFrame:
