@@ -60,7 +60,8 @@ reproduce: notebooks
 site: $(STAMP)
 	$(PY) -m cchc_analysis site
 
-# On every core (pytest-xdist), a test file per worker so module fixtures are made once; the
+# On every core (pytest-xdist), a test file per worker so module fixtures are made once, the
+# longest files first (tests/expected_seconds.json, refreshed by `pytest --record-seconds`); the
 # notebooks and the site are made once, under a lock (tests/conftest.py).
 test: $(STAMP)
 	$(PY) -m pytest -n auto --dist loadfile

@@ -717,45 +717,6 @@ def test_held_concurrent_builds_keep_each_others_tables(data_dir):
         assert is_current(name)
 
 
-def _tables_and_their_records(folder: Path, tables: tuple[str, ...]) -> dict:
-    """The tables' bytes, their manifest entries and the data dictionary in ``folder``."""
-    entries = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["tables"]
-    return {
-        **{t: (folder / f"{t}.parquet").read_bytes() for t in tables},
-        "manifest": {t: entries[t] for t in tables},
-        "DATA_DICTIONARY.md": (folder / "DATA_DICTIONARY.md").read_bytes(),
-    }
-
-
-@pytest.mark.slow
-def test_held_outputs_do_not_depend_on_hash_seed_time_zone_or_locale(
-    raw_dir, tmp_path, monkeypatch
-):
-    tables = ("par_index", "online_services", "papi")
-    # Built the usual way: the project's own tables when `make data` left them current (another
-    # process, under PYTHONHASHSEED=0 and the machine's zone and locale), otherwise built here.
-    usual = paths.PROCESSED if all(is_current(t) for t in tables) else None
-    target = tmp_path / "data"
-    for name in ("papi", "papi_workbook"):
-        shutil.copytree(raw_dir / name, target / "raw" / name)
-    shutil.copytree(SHIPPED_FACTS, target / "raw" / "facts")
-    unusual = _run_build(
-        target, *tables, env={"PYTHONHASHSEED": "4242", "TZ": "America/Lima", "LC_ALL": "C"}
-    )
-    assert unusual.returncode == 0, unusual.stderr
-    if usual is None:
-        usual = tmp_path / "usual" / "data"
-        shutil.copytree(target / "raw", usual / "raw")
-        monkeypatch.setenv("CCHC_DATA_DIR", str(usual))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DataConsistencyWarning)
-            build(list(tables), force=True)
-        usual = usual / "processed"
-    assert _tables_and_their_records(target / "processed", tables) == _tables_and_their_records(
-        usual, tables
-    )
-
-
 def test_no_warning_leaks_from_the_shipped_papi_facts():
     with warnings.catch_warnings():
         warnings.simplefilter("error")

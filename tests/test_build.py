@@ -6,7 +6,10 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -57,48 +60,49 @@ def _manifest_content(raw: bytes) -> dict:
     }
 
 
+# The fresh build runs in another process, under another hash seed, time zone and locale than
+# `make data` and the tests: none of them may change a byte.
+_UNUSUAL = {"PYTHONHASHSEED": "4242", "TZ": "America/Lima", "LC_ALL": "C"}
+_BUILD_ALL = (
+    "import json\nfrom cchc_analysis.build import build\nprint(json.dumps(build(force=True)))"
+)
+
+
 @pytest.fixture(scope="module")
 def built_twice(raw_dir, tmp_path_factory):
-    """Every table built from the same raw files into a fresh folder, then built again.
+    """Every table built from the same raw files into a fresh folder, in a fresh process under
+    :data:`_UNUSUAL` settings, then built again.
 
     The second build is the project's own ``data/processed`` when ``make data`` left every table
     there current (made by another process, at another time: the stronger check, and one build
-    fewer); otherwise the fresh folder is built a second time.
+    fewer); otherwise the fresh folder is built a second time, here.
     """
     target = tmp_path_factory.mktemp("built") / "data"
     _copy_raw(raw_dir, target)
     project = paths.PROCESSED
     project_current = all(is_current(name) for name in table_specs())
-    made = []  # the papi frame as the first build made it, before it was written
-    spec = papi_module.TABLES["papi"]
-
-    def make_papi() -> pd.DataFrame:
-        made.append(spec.make())
-        return made[-1].copy()
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("CCHC_DATA_DIR", str(target))
-        mp.setitem(papi_module.TABLES, "papi", dataclasses.replace(spec, make=make_papi))
-        first = build(force=True)
-        before = _processed_bytes(target / "processed")
-        if project_current:
-            second = dict.fromkeys(first, "current")  # made by `make data`
-            after = {n: (project / n).read_bytes() for n in before if (project / n).is_file()}
-            # The manifests name the raw inputs by where they were found (the fresh folder reads
-            # the curated facts from the checkout); what was read, and what was written, must agree.
-            before["manifest.json"], after["manifest.json"] = (
-                _manifest_content(before["manifest.json"]),
-                _manifest_content(after["manifest.json"]),
-            )
-        else:
+    env = {**os.environ, "CCHC_DATA_DIR": str(target), **_UNUSUAL}
+    done = subprocess.run(
+        [sys.executable, "-c", _BUILD_ALL], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr
+    first = json.loads(done.stdout.splitlines()[-1])
+    before = _processed_bytes(target / "processed")
+    if project_current:
+        second = dict.fromkeys(first, "current")  # made by `make data`
+        after = {n: (project / n).read_bytes() for n in before if (project / n).is_file()}
+        # The manifests name the raw inputs by where they were found (the fresh folder reads
+        # the curated facts from the checkout); what was read, and what was written, must agree.
+        before["manifest.json"], after["manifest.json"] = (
+            _manifest_content(before["manifest.json"]),
+            _manifest_content(after["manifest.json"]),
+        )
+    else:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("CCHC_DATA_DIR", str(target))
             second = build(force=True)
-            after = _processed_bytes(target / "processed")
-    return {
-        "folder": target / "processed",
-        "status": (first, second),
-        "bytes": (before, after),
-        "papi_made": made[0],
-    }
+        after = _processed_bytes(target / "processed")
+    return {"folder": target / "processed", "status": (first, second), "bytes": (before, after)}
 
 
 @pytest.fixture
@@ -111,9 +115,9 @@ def data_dir(raw_dir, tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture(scope="module")
-def papi_frame(built_twice):
-    """The papi table as the build made it from the raw files (in memory, never written)."""
-    return built_twice["papi_made"]
+def papi_frame(raw_dir):
+    """The papi table as this process makes it from the raw files (in memory, never written)."""
+    return papi_module.TABLES["papi"].make()
 
 
 @pytest.fixture

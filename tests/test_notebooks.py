@@ -1,8 +1,10 @@
-"""Every notebook runs headless from a clean kernel, and is stored without outputs."""
+"""Every notebook runs headless from a clean kernel, and is stored without outputs; the runner
+starts kernels with single-threaded BLAS (see notebooks.KERNEL_THREADS)."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -62,47 +64,69 @@ def test_executes_headless(path, reports_lock):
     assert executed.metadata[notebooks.METADATA_KEY]["inputs"]  # what the copy was made from
 
 
-def test_an_executed_copy_is_stale_once_its_inputs_change(tmp_path, monkeypatch):
-    monkeypatch.setenv("CCHC_REPORTS_DIR", str(tmp_path / "reports"))
-    path = tmp_path / "95_tiny.ipynb"
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """A two-cell notebook executed once as ``make reproduce`` executes them:
+    ``(path, executed copy, reports folder, the parent's BLAS settings before the run)``."""
+    folder = tmp_path_factory.mktemp("tiny")
+    path = folder / "95_tiny.ipynb"
     nb = _nbformat().v4.new_notebook()
-    nb.cells = [_nbformat().v4.new_code_cell("print(6 * 7)")]
+    nb.cells = [
+        _nbformat().v4.new_code_cell(
+            "import os\nprint([os.environ.get(k) for k in "
+            "['OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS']])"
+        ),
+        _nbformat().v4.new_code_cell(
+            "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()"
+        ),
+    ]
     _nbformat().write(nb, path)
-    assert notebooks.current_copy(path) is None  # never executed
-    first = notebooks.execute_notebook(path, timeout=120)
-    assert first.cells[0].outputs[0]["text"].strip() == "42"
+    before = {k: os.environ.get(k) for k in notebooks.KERNEL_THREADS}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CCHC_REPORTS_DIR", str(folder / "reports"))
+        assert notebooks.current_copy(path) is None  # never executed
+        executed = notebooks.execute_notebook(path, timeout=120)
+    return path, executed, folder / "reports", before
+
+
+@pytest.mark.slow
+def test_kernel_runs_with_blas_single_threaded_and_the_parent_is_left_alone(tiny):
+    _, executed, _, before = tiny
+    assert executed.cells[0].outputs[0]["text"].strip() == "['1', '1', '1']"
+    assert {k: os.environ.get(k) for k in notebooks.KERNEL_THREADS} == before
+
+
+def test_reproduction_keeps_figures_in_the_executed_copy(tiny):
+    _, executed, _, _ = tiny
+    assert any("image/png" in o.get("data", {}) for o in executed.cells[1].outputs)
+
+
+def test_an_executed_copy_is_stale_once_its_inputs_change(tiny, monkeypatch):
+    path, _, reports, _ = tiny
+    monkeypatch.setenv("CCHC_REPORTS_DIR", str(reports))
     assert notebooks.current_copy(path) is not None
     monkeypatch.setenv("CCHC_FIGURE_FORMATS", "png,svg")  # another input: stale
     assert notebooks.current_copy(path) is None
     monkeypatch.delenv("CCHC_FIGURE_FORMATS")
+    nb = _nbformat().read(path, as_version=4)
     nb.cells[0].source = "print(6 * 9)"
     _nbformat().write(nb, path)  # the notebook changed: stale
     assert notebooks.current_copy(path) is None
 
 
-def test_failing_cell_is_named(tmp_path):
+def test_failing_cell_is_named_and_the_runner_is_headless_by_default(tmp_path):
     nb = _nbformat().v4.new_notebook()
-    nb.cells = [_nbformat().v4.new_code_cell("x = 1"), _nbformat().v4.new_code_cell("1 / 0")]
+    nb.cells = [
+        # the tests' runs keep no image (the Agg backend); make reproduce keeps them (above)
+        _nbformat().v4.new_code_cell("import os\nassert os.environ['MPLBACKEND'] == 'Agg'"),
+        _nbformat().v4.new_code_cell("1 / 0"),
+    ]
     path = tmp_path / "99_broken.ipynb"
     _nbformat().write(nb, path)
     with pytest.raises(
         notebooks.NotebookError, match=r"99_broken\.ipynb: cell 1 failed: ZeroDivisionError"
     ):
         notebooks.run_notebook(path, timeout=60)
-
-
-def test_reproduction_keeps_figures_in_the_executed_copy(tmp_path):
-    # (a headless run keeps none: tests/test_notebook_threads.py)
-    nb = _nbformat().v4.new_notebook()
-    nb.cells = [
-        _nbformat().v4.new_code_cell(
-            "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()"
-        )
-    ]
-    path = tmp_path / "97_figure.ipynb"
-    _nbformat().write(nb, path)
-    inline = notebooks.run_notebook(path, timeout=120, backend=notebooks.INLINE_BACKEND)
-    assert any("image/png" in o.get("data", {}) for o in inline.cells[0].outputs)
 
 
 def test_nbformat_is_imported_without_the_slow_module_and_the_process_is_left_as_it_was():

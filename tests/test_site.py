@@ -148,16 +148,21 @@ def _internal(ref: str) -> bool:
     return not parts.scheme and not parts.netloc and not ref.startswith(("mailto:", "javascript:"))
 
 
-@pytest.mark.site
-@pytest.mark.slow
-def test_no_broken_internal_link_or_missing_image(site):
+@pytest.fixture(scope="module")
+def parsed_pages(site) -> dict[Path, _Refs]:
+    """The links, images and anchors of every page, parsed once for the tests below."""
     # _static/ holds the theme's template macros, not pages
     pages = sorted(p for p in site.rglob("*.html") if "_static" not in p.parts)
-    assert len(pages) > 100
-    parsed = {page: _parse(page) for page in pages}  # once each: links, images and anchors
+    return {page: _parse(page) for page in pages}
+
+
+@pytest.mark.site
+@pytest.mark.slow
+def test_no_broken_internal_link_or_missing_image(site, parsed_pages):
+    assert len(parsed_pages) > 100
     exists: dict[Path, bool] = {}  # every page links the whole navigation: look each file up once
     broken = []
-    for page, refs in parsed.items():
+    for page, refs in parsed_pages.items():
         for ref in refs.links + refs.images:
             if not _internal(ref):
                 continue
@@ -170,7 +175,7 @@ def test_no_broken_internal_link_or_missing_image(site):
                 broken.append(f"{page.relative_to(site)} -> {ref}")
                 continue
             if parts.fragment and target.suffix == ".html":
-                anchors = parsed[target].ids if target in parsed else _parse(target).ids
+                anchors = (parsed_pages.get(target) or _parse(target)).ids
                 if unquote(parts.fragment) not in anchors:
                     broken.append(f"{page.relative_to(site)} -> {ref} (no such anchor)")
     assert not broken, f"{len(broken)} broken: " + "; ".join(broken[:20])
@@ -186,13 +191,10 @@ def test_build_leaves_nothing_outside_its_folders(site):
 
 @pytest.mark.site
 @pytest.mark.slow
-def test_pages_load_no_script_style_or_image_from_the_network(site):
+def test_pages_load_no_script_style_or_image_from_the_network(site, parsed_pages):
     """Offline reading: every script, stylesheet and image ships with the site."""
     remote = []
-    for page in site.rglob("*.html"):
-        if "_static" in page.parts:
-            continue
-        refs = _parse(page)
+    for page, refs in parsed_pages.items():
         resources = refs.images + [h for h in refs.links if h.endswith((".css", ".ico", ".svg"))]
         remote += [f"{page.relative_to(site)}: {r}" for r in resources if not _internal(r)]
     assert not remote, "; ".join(remote[:10])
