@@ -393,6 +393,13 @@ def test_plot_movement_comparison():
     assert len(fig.axes[1].patches) == 2  # entries/exits left out
     assert "PAPI (CECODES" in fig.texts[-1].get_text()
     _drawn(fig)
+    one = pd.DataFrame({"PCI": [1.0, np.nan], "PAPI": [np.nan, 1.0]}, index=["TR", "D4"])
+    fig = cc.plot_movement_comparison(MovementComparison(one, tuple(COMMON)))
+    assert [ax.get_title() for ax in fig.axes] == [
+        "PCI: firms, 1 weighted sub-index",
+        "PAPI: citizens, 1 dimension",
+    ]
+    plt.close(fig)
 
 
 def test_module_exports_resolve():

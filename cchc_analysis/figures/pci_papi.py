@@ -40,7 +40,11 @@ SOURCES = {
 }
 """What each figure's source line names, per index."""
 
-_PANEL = {"PCI": "firms, {n} weighted sub-indices", "PAPI": "citizens, {n} dimensions"}
+_PANEL = {
+    "PCI": ("firms", "weighted sub-index", "weighted sub-indices"),
+    "PAPI": ("citizens", "dimension", "dimensions"),
+}
+"""Whose view each index gives, and what one and several of its scored parts are called."""
 ERA_SHADES = ("#c6dbef", "#6baed6", palette.INDEX_COLORS["PCI"])
 """Light to dark: older to newer weighting era."""
 
@@ -140,6 +144,7 @@ def plot_era_shares(within: pd.DataFrame) -> plt.Figure:
             label=era,
         )
     ax.set_yticks(y, [term_label(c, "PCI") for c in order])
+    ax.set_ylabel("sub-index (no bar: not scored in that era)")
     ax.set_xlabel("share of absolute rank movement within the era (%)")
     ax.set_title(
         "PCI: sub-indices' shares of rank movement, within each weighting era", fontweight="bold"
@@ -232,7 +237,9 @@ def plot_movement_comparison(comparison) -> plt.Figure:
         )
         ax.set_xlabel("share of absolute rank movement (%)")
         n = len(comparison.performance(idx))
-        ax.set_title(f"{idx}: {_PANEL.get(idx, '{n} components').format(n=n)}")
+        who, one, several = _PANEL.get(idx, ("", "component", "components"))
+        parts = f"{n} {one if n == 1 else several}"
+        ax.set_title(f"{idx}: {who}, {parts}" if who else f"{idx}: {parts}")
     fig.suptitle(
         f"What accounts for rank movement, {comparison.period()} (transitions within-era for both)",
         fontweight="bold",
