@@ -61,11 +61,24 @@ def _manifest_content(raw: bytes) -> dict:
 
 
 # The fresh build runs in another process, under another hash seed, time zone and locale than
-# `make data` and the tests: none of them may change a byte.
+# `make data` and the tests: none of them may change a byte. It also keeps the papi frame as it
+# was made, before it was written (argv[1], a pickle: every dtype as it was).
 _UNUSUAL = {"PYTHONHASHSEED": "4242", "TZ": "America/Lima", "LC_ALL": "C"}
-_BUILD_ALL = (
-    "import json\nfrom cchc_analysis.build import build\nprint(json.dumps(build(force=True)))"
-)
+_BUILD_ALL = """
+import dataclasses, json, sys
+from cchc_analysis.build import build
+from cchc_analysis.sources import papi
+
+spec = papi.TABLES["papi"]
+
+def make():
+    frame = spec.make()
+    frame.to_pickle(sys.argv[1])
+    return frame
+
+papi.TABLES["papi"] = dataclasses.replace(spec, make=make)
+print(json.dumps(build(force=True)))
+"""
 
 
 @pytest.fixture(scope="module")
@@ -82,8 +95,13 @@ def built_twice(raw_dir, tmp_path_factory):
     project = paths.PROCESSED
     project_current = all(is_current(name) for name in table_specs())
     env = {**os.environ, "CCHC_DATA_DIR": str(target), **_UNUSUAL}
+    made = target.parent / "papi-as-made.pickle"
     done = subprocess.run(
-        [sys.executable, "-c", _BUILD_ALL], env=env, capture_output=True, text=True, timeout=600
+        [sys.executable, "-c", _BUILD_ALL, str(made)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr
     first = json.loads(done.stdout.splitlines()[-1])
@@ -102,7 +120,12 @@ def built_twice(raw_dir, tmp_path_factory):
             mp.setenv("CCHC_DATA_DIR", str(target))
             second = build(force=True)
         after = _processed_bytes(target / "processed")
-    return {"folder": target / "processed", "status": (first, second), "bytes": (before, after)}
+    return {
+        "folder": target / "processed",
+        "status": (first, second),
+        "bytes": (before, after),
+        "papi_made": pd.read_pickle(made),
+    }
 
 
 @pytest.fixture
@@ -115,9 +138,9 @@ def data_dir(raw_dir, tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture(scope="module")
-def papi_frame(raw_dir):
-    """The papi table as this process makes it from the raw files (in memory, never written)."""
-    return papi_module.TABLES["papi"].make()
+def papi_frame(built_twice):
+    """The papi table as the fresh build made it from the raw files, before it was written."""
+    return built_twice["papi_made"]
 
 
 @pytest.fixture
