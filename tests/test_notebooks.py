@@ -64,10 +64,28 @@ def test_executes_headless(path, reports_lock):
     assert executed.metadata[notebooks.METADATA_KEY]["inputs"]  # what the copy was made from
 
 
+# A figure with what varies most between saves: Vietnamese text, hatching, a legend, a source line.
+_FIGURE = """
+import matplotlib.pyplot as plt
+from cchc_analysis import plotting
+
+plotting.set_style()
+fig, ax = plt.subplots(figsize=(4, 3))
+ax.barh(["Thừa Thiên Huế", "Đắk Lắk"], [1.5, 2.5], hatch="///", label="điểm")
+ax.set_title("Bà Rịa - Vũng Tàu")
+ax.set_xlabel("score (points)")
+ax.legend()
+plotting.add_source(fig, "Source: a test figure")
+plotting.save_figure(fig, "same", formats=("png", "svg"), directory=OUT)
+plt.close(fig)
+"""
+
+
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
-    """A two-cell notebook executed once as ``make reproduce`` executes them:
-    ``(path, executed copy, reports folder, the parent's BLAS settings before the run)``."""
+    """A small notebook executed once as ``make reproduce`` executes them, under another hash
+    seed: ``(path, executed copy, reports folder, the parent's BLAS settings before the run)``.
+    Its last cell saves :data:`_FIGURE` in ``<folder>/kernel``."""
     folder = tmp_path_factory.mktemp("tiny")
     path = folder / "95_tiny.ipynb"
     nb = _nbformat().v4.new_notebook()
@@ -79,11 +97,13 @@ def tiny(tmp_path_factory):
         _nbformat().v4.new_code_cell(
             "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()"
         ),
+        _nbformat().v4.new_code_cell(f"OUT = {str(folder / 'kernel')!r}\n{_FIGURE}"),
     ]
     _nbformat().write(nb, path)
     before = {k: os.environ.get(k) for k in notebooks.KERNEL_THREADS}
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CCHC_REPORTS_DIR", str(folder / "reports"))
+        mp.setenv("PYTHONHASHSEED", "4242")
         assert notebooks.current_copy(path) is None  # never executed
         executed = notebooks.execute_notebook(path, timeout=120)
     return path, executed, folder / "reports", before
@@ -99,6 +119,15 @@ def test_kernel_runs_with_blas_single_threaded_and_the_parent_is_left_alone(tiny
 def test_reproduction_keeps_figures_in_the_executed_copy(tiny):
     _, executed, _, _ = tiny
     assert any("image/png" in o.get("data", {}) for o in executed.cells[1].outputs)
+
+
+def test_a_figure_saved_in_a_kernel_has_the_bytes_of_the_same_figure_saved_here(tiny, tmp_path):
+    # The kernel ran under another hash seed and the inline backend, in another process.
+    path, _, _, _ = tiny
+    exec(_FIGURE, {"OUT": str(tmp_path)})
+    for name in ("same.png", "same.svg"):
+        kernel = (path.parent / "kernel" / name).read_bytes()
+        assert kernel == (tmp_path / name).read_bytes(), name
 
 
 def test_an_executed_copy_is_stale_once_its_inputs_change(tiny, monkeypatch):
