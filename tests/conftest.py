@@ -34,7 +34,8 @@ def _file_seconds(config) -> dict[str, float]:
         expected = json.loads(EXPECTED_SECONDS.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         expected = {}
-    last = config.cache.get(_CACHE_KEY, {}) if config.cache is not None else {}
+    cache = getattr(config, "cache", None)  # None under -p no:cacheprovider
+    last = cache.get(_CACHE_KEY, {}) if cache is not None else {}
     return {**expected, **last}
 
 
@@ -73,8 +74,9 @@ def pytest_sessionfinish(session, exitstatus):
     if hasattr(config, "workerinput") or not _spent or not _whole_files_ran(config):
         return  # a worker (the controller records the whole run), or only parts of files ran
     seconds = {name: round(total, 1) for name, total in _spent.items()}
-    if config.cache is not None:
-        config.cache.set(_CACHE_KEY, {**config.cache.get(_CACHE_KEY, {}), **seconds})
+    cache = getattr(config, "cache", None)
+    if cache is not None:
+        cache.set(_CACHE_KEY, {**cache.get(_CACHE_KEY, {}), **seconds})
     if config.getoption("record_seconds"):
         merged = _file_seconds(config) | seconds
         text = json.dumps(dict(sorted(merged.items())), indent=1) + "\n"
