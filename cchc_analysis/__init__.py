@@ -177,6 +177,7 @@ _EXPORTS = {
     "movement_shares": "answers.pci_papi",
     "compare_rank_drivers": "answers.pci_papi",
     "within_era_transitions": "answers.pci_papi",
+    "weight_shares": "answers.pci_papi",
     "rank_agreement": "answers.pci_papi",
     "plot_pci_weights": "figures",
     "plot_era_shares": "figures",

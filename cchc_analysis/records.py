@@ -13,7 +13,9 @@ figure and printed number is made once and tested:
 * :func:`par_sipas_national_means` — the published national means of the PAR Index and SIPAS,
   one row per series and year, with the host of each;
 * :func:`par_band_counts` — the published counts of provinces by PAR Index score band, tagged with
-  the band scheme they belong to (schemes are not comparable with one another).
+  the band scheme they belong to (schemes are not comparable with one another);
+* :func:`places_spanned` — bounds on how many places a gain of some points would lift each
+  published rank of one year.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ __all__ = [
     "papi_national_means",
     "par_band_counts",
     "par_sipas_national_means",
+    "places_spanned",
 ]
 
 PAPI_STATES = ("total available", "dimensions missing", "province absent")
@@ -320,7 +323,7 @@ def par_band_counts(agg: pd.DataFrame | None = None) -> pd.DataFrame:
 
     >>> b = par_band_counts()
     >>> sorted(b["scheme"].unique())
-    ['above 80% only', 'four bands (2012)', 'groups A/B/C']
+    ['above 80% and 70–80% only', 'above 80% only', 'four bands (2012)', 'groups A/B/C']
     """
     from cchc_analysis.sources.facts import load_national_aggregates
 
@@ -385,7 +388,47 @@ def par_band_counts(agg: pd.DataFrame | None = None) -> pd.DataFrame:
     out = out.sort_values("read_from", key=lambda s: s.ne("value")).drop_duplicates(
         ["year", "scope", "band"]
     )
+    # A release of the 80% scheme that also counts another band (ministries 2016: 70–80%) is
+    # not "above 80% only": its scheme names the bands it counts.
+    partial = out["scheme"].eq("above 80% only")
+    others = (
+        out[partial & out["lower"].ne(80.0)]
+        .sort_values("lower", ascending=False)
+        .groupby(["year", "scope"])["band"]
+        .agg(" and ".join)
+    )
+    for (year, scope), bands in others.items():
+        release = partial & out["year"].eq(year) & out["scope"].eq(scope)
+        out.loc[release, "scheme"] = f"above 80% and {bands} only"
     out["source"] = out.pop("source_url").map(host)
     return out.sort_values(["scope", "year", "lower"], ascending=[False, True, False]).reset_index(
         drop=True
     )
+
+
+def places_spanned(values: pd.Series, points: float) -> pd.DataFrame:
+    """How many places a gain of ``points`` would lift each published rank, as bounds.
+
+    ``values``: published values indexed by published rank for ONE year (ranks not published are
+    simply absent; rank 1 = best). A unit at rank ``r`` with value ``v`` that gained ``points``
+    would pass every unit scoring in ``(v, v + points)``. Every rank between ``r`` and the best
+    published rank scoring below ``v + points`` is passed (ranks order values), so that is a lower
+    bound; every rank at or above the worst published rank scoring at least ``v + points`` is
+    not, which gives the upper bound. Ties and the other units' own changes are ignored: bounds
+    for one unit's move against a field held still.
+
+    >>> v = pd.Series([96.17, 92.57, 90.69, 90.49], index=[1, 3, 8, 10])
+    >>> places_spanned(v, 3.36)[["min_places", "max_places"]].to_dict("list")
+    {'min_places': [0, 0, 5, 7], 'max_places': [0, 1, 6, 8]}
+    """
+    v = values.dropna().sort_index()
+    rows = []
+    for rank, value in v.items():
+        above = v[v.index < rank]
+        target = value + points
+        passed = above[above < target]
+        kept = above[above >= target]
+        lo = int(rank - passed.index.min()) if len(passed) else 0
+        hi = int(rank - kept.index.max() - 1) if len(kept) else int(rank - 1)
+        rows.append((int(rank), float(value), lo, hi))
+    return pd.DataFrame(rows, columns=["rank", "value", "min_places", "max_places"])

@@ -191,7 +191,22 @@ def test_compare_rank_drivers_defaults_to_the_common_transitions(drivers):
     themes = both.themes()
     assert themes.loc["transparency", "PCI share"] == both.shares.at["TR", "PCI"]
     assert round(100 * themes.loc["transparency", "PAPI share"], 1) == 18.9
-    assert both.top_line("PCI") == "PCI top 3 LT, TR, BS: 46.2% (even split 30% of 10)"
+    # LT, TR, BS weigh 20 + 20 + 5 = 45% in 2011→2012 and 60% in 2013–2016: pooled by each
+    # transition's movement 55.9%, so PCI's movement is less concentrated than its weights
+    assert both.top_line("PCI") == (
+        "PCI top 3 LT, TR, BS: 46.2% of the components' movement (weights imply 55.9%)"
+    )
+    # PAPI is equally weighted; 7.4% of its movement is no dimension's performance
+    assert both.top_line("PAPI") == (
+        "PAPI top 3 D4, D2, D1: 62.4% of the components' movement (weights imply 50.0%)"
+    )
+    assert both.non_performance("PCI") == "PCI 0.0%"
+    assert both.non_performance("PAPI") == (
+        "PAPI 7.4% (entries/exits 2.0%, D3 Accountability (method.) 5.4%)"
+    )
+    assert np.allclose(both.benchmark.sum(), 1.0)
+    assert both.benchmark.at["PB", "PCI"] < 0.05  # PB only in 2013– (5%), not in 2011→2012
+    assert both.component_count("PCI") == (9, 10) and both.component_count("papi") == (6, 6)
 
 
 def test_movement_comparison_parts():
@@ -206,8 +221,18 @@ def test_movement_comparison_parts():
     assert both.performance("papi").to_dict() == {"D2": 0.6}
     assert both.other_terms("PAPI").to_dict() == {"methodology:D3": 0.3, "entries/exits": 0.1}
     assert both.other_terms("PCI").to_dict() == {"entries/exits": 0.0}
-    # top 2 of PCI's four components: TR + TC = 80%, against an even split of 2/4
-    assert both.top_line("PCI", n=2) == "PCI top 2 TR, TC: 80.0% (even split 50% of 4)"
+    # top 2 of PCI's four components: TR + TC = 80%; without a benchmark, equal weights (2 of 4)
+    assert both.top_line("PCI", n=2) == (
+        "PCI top 2 TR, TC: 80.0% of the components' movement (equal weights imply 50.0%)"
+    )
+    # PAPI's one component is 60% of all movement but 100% of the components' movement
+    assert both.top_line("PAPI", n=1).startswith("PAPI top 1 D2: 100.0%")
+    assert both.non_performance("PCI") == "PCI 0.0%"
+    assert both.non_performance("PAPI").startswith("PAPI 40.0% (")
+    weighted = MovementComparison(
+        shares, both.transitions, pd.DataFrame({"PCI": {"TR": 0.6, "TC": 0.1, "IC": 0.3}})
+    )
+    assert weighted.top_line("PCI", n=2).endswith("(weights imply 70.0%)")
     themes = both.themes({"transparency": ("TR", "D2")})
     assert themes.loc["transparency"].tolist() == ["TR", "D2", 0.5, 0.6]
     assert both.period() == "2011→2012 and 2013→2015"
@@ -379,6 +404,23 @@ def test_plot_break_shares():
     _drawn(fig)
 
 
+def test_weight_shares_and_the_weight_benchmark():
+    from cchc_analysis.answers.pci_papi import _weight_benchmark
+
+    pci12, pci13 = cc.weight_shares("pci", 2012), cc.weight_shares("pci", 2013)
+    assert len(pci12) == 9 and len(pci13) == 10  # PB returns in 2013
+    assert np.isclose(pci12.sum(), 1) and np.isclose(pci13[["LT", "TR", "BS"]].sum(), 0.6)
+    assert np.isclose(pci12[["LT", "TR", "BS"]].sum(), 0.45)
+    assert np.allclose(cc.weight_shares("papi", 2016), 1 / 6)
+    # two transitions whose components moved 1 and 3 (entries/exits ignored): the 2013– weights
+    # count three times as much as the 2009–2012 ones
+    cols = pd.MultiIndex.from_tuples([(2011, 2012), (2013, 2014)])
+    move = pd.DataFrame([[0.5, 1.0], [0.5, 2.0], [9.0, 9.0]], ["TR", "LT", "entries/exits"], cols)
+    bench = _weight_benchmark("pci", move)
+    assert np.isclose(bench.sum(), 1)
+    assert np.isclose(bench[["LT", "TR", "BS"]].sum(), (0.45 * 1 + 0.6 * 3) / 4)
+
+
 def test_plot_movement_comparison():
     shares = pd.DataFrame(
         {"PCI": [0.6, 0.4, np.nan, np.nan, 0.0], "PAPI": [np.nan, np.nan, 0.6, 0.3, 0.1]},
@@ -390,7 +432,11 @@ def test_plot_movement_comparison():
         "PCI: firms, 2 weighted sub-indices",
         "PAPI: citizens, 2 dimensions",
     ]
-    assert len(fig.axes[1].patches) == 2  # entries/exits left out
+    assert len(fig.axes[0].patches) == 2  # entries/exits of 0% left out
+    assert len(fig.axes[1].patches) == 3  # entries/exits drawn: the bars sum to 100%
+    colours = {p.get_facecolor() for p in fig.axes[0].patches}
+    assert len(colours) == 1  # one colour per index: the two panels' colours mean nothing shared
+    assert "entries/exits" in fig.texts[-1].get_text()
     assert "PAPI (CECODES" in fig.texts[-1].get_text()
     _drawn(fig)
     one = pd.DataFrame({"PCI": [1.0, np.nan], "PAPI": [np.nan, 1.0]}, index=["TR", "D4"])
@@ -398,6 +444,13 @@ def test_plot_movement_comparison():
     assert [ax.get_title() for ax in fig.axes] == [
         "PCI: firms, 1 weighted sub-index",
         "PAPI: citizens, 1 dimension",
+    ]
+    plt.close(fig)
+    nine_ten = MovementComparison(shares, tuple(COMMON), counts={"PCI": (9, 10), "PAPI": (6, 6)})
+    fig = cc.plot_movement_comparison(nine_ten)
+    assert [ax.get_title() for ax in fig.axes] == [
+        "PCI: firms, 9–10 weighted sub-indices",
+        "PAPI: citizens, 6 dimensions",
     ]
     plt.close(fig)
 

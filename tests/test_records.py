@@ -202,6 +202,16 @@ def test_par_band_counts_text_counts_schemes_and_clashes():
         records.par_band_counts(clash)
 
 
+def test_par_band_counts_names_the_bands_of_an_80pct_release():
+    row = ("PAR", 2016, "ministries", "count_gt80pct", 9.0, "9", False)
+    agg = _agg([(*row, "10 between 70-80 points", "https://a.vn")])
+    b = records.par_band_counts(agg).set_index("band")
+    assert b["value"].to_dict() == {"> 80%": 9.0, "70–80%": 10.0}
+    assert set(b["scheme"]) == {"above 80% and 70–80% only"}
+    alone = records.par_band_counts(_agg([(*row, None, "https://a.vn")]))
+    assert alone["scheme"].tolist() == ["above 80% only"]
+
+
 def test_computed_vs_published_marks_only_real_gaps():
     fig, ax = plt.subplots()
     gaps = national.computed_vs_published(
@@ -248,6 +258,36 @@ def test_band_colors_are_distinct_and_ordered():
     colours = national.band_colors(["a", "b", "c", "d"])
     assert len(set(colours.values())) == 4
     assert colours["a"] == "#1b9e77" and colours["d"] == "#d95f02"
+
+
+def test_places_spanned_bounds_hold_for_every_filling_of_the_missing_ranks():
+    # ranks 1..6, values of ranks 2, 4 and 5 unpublished; the bounds must hold whatever they are
+    published = pd.Series([10.0, 8.0, 5.0], index=[1, 3, 6])
+    span = records.places_spanned(published, 2.5).set_index("rank")
+    # rank 6 + 2.5 = 7.5 stays below rank 3's 8: it passes 0–2 of the unpublished ranks 4 and 5
+    assert span.loc[6, ["min_places", "max_places"]].tolist() == [0, 2]
+    # rank 3 + 2.5 = 10.5 passes rank 1's 10, so rank 2 too: exactly 2 places
+    assert span.loc[3, ["min_places", "max_places"]].tolist() == [2, 2]
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        full = np.sort(np.r_[10.0, rng.uniform(8, 10), 8.0, rng.uniform(5, 8, 2), 5.0])[::-1]
+        for rank in (3, 6):
+            value = full[rank - 1]
+            passed = int(((full > value) & (full < value + 2.5)).sum())
+            assert span.at[rank, "min_places"] <= passed <= span.at[rank, "max_places"]
+
+
+def test_threshold_colors_one_colour_per_threshold_across_schemes():
+    counts = records.par_band_counts()
+    counts = counts[counts["scope"] == "provinces"]
+    colours = national.threshold_colors(counts)
+    assert set(colours) == set(counts["band"])
+    # 2018's "> 80%" and 2021's "A: ≥ 90%" differ; bands with one threshold share a colour
+    assert colours["> 80%"] != colours["A: ≥ 90%"]
+    assert colours["> 80%"] == colours["B: 80–<90%"]
+    assert len(set(colours.values())) == counts["lower"].nunique()
+    with pytest.raises(ValueError, match="two thresholds"):
+        national.threshold_colors(pd.DataFrame({"band": ["x", "x"], "lower": [1.0, 2.0]}))
 
 
 @given(st.lists(st.floats(-100, 100), min_size=1, max_size=12), st.floats(0.01, 5))

@@ -46,6 +46,7 @@ _EXPORTS = {
     "pci_weight_table": "pci_papi",
     "rank_agreement": "pci_papi",
     "within_era_transitions": "pci_papi",
+    "weight_shares": "pci_papi",
     "ProvinceProfile": "profile",
     "province_profile": "profile",
     "RecipePair": "recipe",
@@ -91,6 +92,7 @@ __all__ = [
     "stability_table",
     "subcomponent_drivers",
     "weight_robustness",
+    "weight_shares",
     "within_era_transitions",
 ]
 

@@ -8,6 +8,7 @@
                                            chosen transitions
 :func:`compare_rank_drivers`               two indices' shares over the same transitions
 :func:`within_era_transitions`             the transitions inside one era of an index
+:func:`weight_shares`                      an index's component weights in one year (sum 1)
 :func:`rank_agreement`                     do two indices rank the provinces alike (Spearman
                                            of the totals by year, of the rank changes)
 :func:`pci_total_check`                    published PCI totals against the weighted sums of the
@@ -47,6 +48,7 @@ __all__ = [
     "pci_total_check",
     "pci_weight_table",
     "rank_agreement",
+    "weight_shares",
     "within_era_transitions",
 ]
 
@@ -221,18 +223,9 @@ def within_era_transitions(index: str) -> list[tuple[int, int]]:
     return [t for group, ts in spec.driver_groups() if group in eras for t in ts]
 
 
-def movement_shares(index: str, transitions: Iterable[tuple[int, int]], drivers=None) -> pd.Series:
-    """Each term's share of absolute rank movement (0–1) pooled over ``transitions``.
-
-    Σ|φ| of every term (components, ``methodology…`` terms, ``entries/exits``) of the exact
-    Shapley rank attribution (field game) over the provinces and the transitions, divided by the
-    same sum over all terms. ``drivers``: a :func:`cchc_analysis.rank_drivers` result of the same
-    index to read the sums from (its methodology view) instead of computing them.
-
-    >>> s = movement_shares("papi", [(2011, 2012)])
-    >>> round(float(s.sum()), 6), s.idxmax()
-    (1.0, 'D4')
-    """
+def _movement(index: str, transitions: Iterable[tuple[int, int]], drivers=None) -> pd.DataFrame:
+    """Σ|φ| per term (rows) and transition (columns ``(year_prev, year_curr)``): the sums
+    :func:`movement_shares` divides."""
     from cchc_analysis.ranking import shapley_rank_attribution
 
     spec = get_index(index)
@@ -246,18 +239,78 @@ def movement_shares(index: str, transitions: Iterable[tuple[int, int]], drivers=
         if missing:
             raise CchcDataError(f"{spec.name}: the drivers have no transitions {missing}")
         per = per[[p in transitions for p in pairs]]
-        move = per.groupby("term")["abs_movement"].sum()
+        move = per.groupby(["term", "year_prev", "year_curr"])["abs_movement"].sum()
     else:
         level = spec.check_level(None)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", MethodologyWarning)
             fits = [
-                shapley_rank_attribution(spec.wide(a, level), spec.wide(b, level)).tidy()
+                shapley_rank_attribution(spec.wide(a, level), spec.wide(b, level))
+                .tidy()
+                .assign(year_prev=a, year_curr=b)
                 for a, b in transitions
             ]
         long = pd.concat(fits).replace({"term": {"composition": ENTRIES_EXITS}})
-        move = long.assign(a=lambda d: d["value"].abs()).groupby("term")["a"].sum()
-    return (move / move.sum()).rename(spec.name)
+        long["a"] = long["value"].abs()
+        move = long.groupby(["term", "year_prev", "year_curr"])["a"].sum()
+    table = move.unstack(["year_prev", "year_curr"], fill_value=0.0)
+    return table.reindex(columns=pd.MultiIndex.from_tuples(transitions), fill_value=0.0)
+
+
+def movement_shares(index: str, transitions: Iterable[tuple[int, int]], drivers=None) -> pd.Series:
+    """Each term's share of absolute rank movement (0–1) pooled over ``transitions``.
+
+    Σ|φ| of every term (components, ``methodology…`` terms, ``entries/exits``) of the exact
+    Shapley rank attribution (field game) over the provinces and the transitions, divided by the
+    same sum over all terms. ``drivers``: a :func:`cchc_analysis.rank_drivers` result of the same
+    index to read the sums from (its methodology view) instead of computing them.
+
+    >>> s = movement_shares("papi", [(2011, 2012)])
+    >>> round(float(s.sum()), 6), s.idxmax()
+    (1.0, 'D4')
+    """
+    move = _movement(index, transitions, drivers).sum(axis=1)
+    return (move / move.sum()).rename(get_index(index).name)
+
+
+def weight_shares(index: str, year: int) -> pd.Series:
+    """Each component's weight in ``index``'s total in ``year`` (shares summing to 1).
+
+    PCI: the era's weights (:func:`cchc_analysis.pci_weights`); any other index: equal weights
+    over the components of the year (PAPI's total is the unweighted sum of its dimensions).
+
+    >>> weight_shares("pci", 2012)[["LT", "TR", "BS"]].round(2).tolist()
+    [0.2, 0.2, 0.05]
+    >>> weight_shares("papi", 2014).round(4).unique().tolist()
+    [0.1667]
+    """
+    spec = get_index(index)
+    if spec.key == "pci":
+        from cchc_analysis.sources.pci import pci_weights
+
+        w = pci_weights(int(year))
+    else:
+        w = pd.Series(1.0, index=spec.wide(int(year), spec.check_level(None)).columns)
+    return (w / w.sum()).rename(spec.name)
+
+
+def _weight_benchmark(index: str, movement: pd.DataFrame) -> pd.Series:
+    """The share of the components' movement each component would have were every
+    transition's movement split in proportion to its weights: each transition's weight shares
+    (the mean of its two years', identical inside an era), pooled with the components' total
+    movement of that transition as its weight."""
+    perf = movement[
+        ~(movement.index.str.startswith("methodology") | (movement.index == ENTRIES_EXITS))
+    ].sum()
+    parts = [
+        pd.concat([weight_shares(index, a), weight_shares(index, b)], axis=1)
+        .fillna(0.0)
+        .mean(axis=1)
+        * perf[(a, b)]
+        for a, b in movement.columns
+    ]
+    total = pd.concat(parts, axis=1).fillna(0.0).sum(axis=1)
+    return total / total.sum()
 
 
 @dataclass(frozen=True)
@@ -266,11 +319,25 @@ class MovementComparison:
 
     ``shares``: one row per term, one column per index (e.g. ``PCI``, ``PAPI``): each term's share
     of the index's absolute rank movement over ``transitions`` (NaN where the index has no such
-    term).
+    term). ``benchmark``: per component (rows) and index (columns), the share of the components'
+    movement it would have were each transition's movement split in proportion to the weights
+    (:func:`weight_shares`); ``None``: equal weights. ``counts``: per index, the fewest and most
+    weighted components of a transition (PCI: 9 in 2011→2012, 10 from 2013); ``None``: the
+    components in :attr:`shares`.
     """
 
     shares: pd.DataFrame
     transitions: tuple[tuple[int, int], ...]
+    benchmark: pd.DataFrame | None = field(default=None, repr=False)
+    counts: Mapping[str, tuple[int, int]] | None = field(default=None, repr=False)
+
+    def component_count(self, index: str) -> tuple[int, int]:
+        """The fewest and most components of ``index`` in one transition."""
+        name = self._name(index)
+        if self.counts and name in self.counts:
+            return tuple(self.counts[name])
+        n = len(self.performance(name))
+        return n, n
 
     def performance(self, index: str) -> pd.Series:
         """The components' own shares: no methodology term, no entries/exits."""
@@ -283,13 +350,27 @@ class MovementComparison:
         return s.drop(self.performance(index).index)
 
     def top_line(self, index: str, n: int = 3) -> str:
-        """The ``n`` largest components' joint share against an even split, in words."""
+        """The ``n`` largest components' joint share of the components' movement (the movement
+        not from changes of method or entries/exits) against the share their weights imply
+        (:attr:`benchmark`; equal weights without one), in words."""
         name = self._name(index)
         s = self.performance(name).sort_values(ascending=False)
+        top = s.index[:n]
+        if self.benchmark is not None and name in self.benchmark:
+            expected, basis = self.benchmark[name].reindex(top).fillna(0.0).sum(), "weights imply"
+        else:
+            expected, basis = n / len(s), "equal weights imply"
         return (
-            f"{name} top {n} {', '.join(s.index[:n])}: {s.iloc[:n].sum():.1%} "
-            f"(even split {n / len(s):.0%} of {len(s)})"
+            f"{name} top {n} {', '.join(top)}: {s.iloc[:n].sum() / s.sum():.1%} of the "
+            f"components' movement ({basis} {expected:.1%})"
         )
+
+    def non_performance(self, index: str) -> str:
+        """The share of movement that is no component's performance, with its terms, in words."""
+        name = self._name(index)
+        other = self.other_terms(name)
+        terms = ", ".join(f"{label(name, k)} {v:.1%}" for k, v in other.items() if v > 0)
+        return f"{name} {other.sum():.1%}" + (f" ({terms})" if terms else "")
 
     def themes(self, pairs: Mapping[str, tuple[str, str]] = PCI_PAPI_THEMES) -> pd.DataFrame:
         """Per theme: the two indices' components (``pairs``: theme → (code of the first
@@ -346,11 +427,18 @@ def compare_rank_drivers(
         transitions = [t for t in within_era_transitions(first) if t in common]
     transitions = tuple((int(a), int(b)) for a, b in transitions)
     given = {get_index(k).name: v for k, v in (drivers or {}).items()}
-    shares = {
-        get_index(i).name: movement_shares(i, transitions, given.get(get_index(i).name))
-        for i in (first, second)
-    }
-    return MovementComparison(pd.DataFrame(shares), transitions)
+    shares, benchmark, counts = {}, {}, {}
+    for i in (first, second):
+        name = get_index(i).name
+        move = _movement(i, transitions, given.get(name))
+        shares[name] = move.sum(axis=1) / move.to_numpy().sum()
+        benchmark[name] = _weight_benchmark(i, move)
+        n = [
+            len(set(weight_shares(i, a).index) | set(weight_shares(i, b).index))
+            for a, b in transitions
+        ]
+        counts[name] = (min(n), max(n))
+    return MovementComparison(pd.DataFrame(shares), transitions, pd.DataFrame(benchmark), counts)
 
 
 @dataclass(frozen=True)

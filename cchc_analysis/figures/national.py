@@ -29,6 +29,7 @@ __all__ = [
     "computed_vs_published",
     "published_series",
     "spread_labels",
+    "threshold_colors",
 ]
 
 
@@ -217,6 +218,24 @@ def spread_labels(values, gap: float) -> np.ndarray:
     for prev, cur in pairwise(order):
         out[cur] = max(out[cur], out[prev] + gap)
     return out
+
+
+def threshold_colors(counts: pd.DataFrame) -> dict[str, str]:
+    """One colour per lower threshold (``lower``, % of the maximum) over every band scheme in
+    ``counts`` (``band``, ``lower``), highest threshold first as in :func:`band_colors`: bands with
+    the same threshold share a colour in every panel, bands with different ones never do (so
+    "> 80%" and "A: ≥ 90%" cannot look alike).
+
+        >>> c = pd.DataFrame({"band": ["> 80%", "A: ≥ 90%", "B: 80–<90%"], "lower": [80.0, 90, 80]})
+        >>> colours = threshold_colors(c)
+        >>> colours["> 80%"] == colours["B: 80–<90%"] != colours["A: ≥ 90%"]
+        True
+    """
+    by_lower = band_colors(sorted(set(counts["lower"].astype(float)), reverse=True))
+    pairs = counts[["band", "lower"]].drop_duplicates()
+    if pairs["band"].duplicated().any():
+        raise ValueError(f"a band with two thresholds: {pairs[pairs['band'].duplicated()]}")
+    return {b: by_lower[float(lo)] for b, lo in pairs.itertuples(index=False)}
 
 
 def band_colors(bands) -> dict[str, str]:

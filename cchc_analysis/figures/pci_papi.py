@@ -211,8 +211,10 @@ def plot_break_shares(across: pd.DataFrame) -> plt.Figure:
 def plot_movement_comparison(comparison) -> plt.Figure:
     """Two indices' shares of absolute rank movement over the same transitions, side by side.
 
-    ``comparison``: :func:`cchc_analysis.compare_rank_drivers`. Entries/exits are left out; a
-    re-composed component (``methodology:<code>``) is hatched.
+    ``comparison``: :func:`cchc_analysis.compare_rank_drivers`. One colour per index (the bars of
+    the two panels are different components; the themes both measure are named in the text), a
+    re-composed component (``methodology:<code>``) hatched grey and entries/exits light grey, so
+    each panel's bars sum to 100%.
 
     >>> from cchc_analysis.answers.pci_papi import MovementComparison
     >>> shares = pd.DataFrame({"PCI": [0.6, 0.4, None, None], "PAPI": [None, None, 0.7, 0.3]},
@@ -226,19 +228,30 @@ def plot_movement_comparison(comparison) -> plt.Figure:
     names = list(comparison.shares.columns)
     fig, axes = plt.subplots(1, len(names), figsize=(10, 4), sharex=True)
     for ax, idx in zip(np.atleast_1d(axes), names, strict=True):
-        s = comparison.shares[idx].dropna().drop("entries/exits", errors="ignore").sort_values()
+        s = comparison.shares[idx].dropna().sort_values()
+        s = s[(s > 0) | ~s.index.isin(["entries/exits"])]
+        colours = [
+            palette.ENTRIES_EXITS
+            if k == "entries/exits"
+            else "white"
+            if k.startswith("methodology")
+            else palette.INDEX_COLORS.get(idx, palette.NEUTRAL)
+            for k in s.index
+        ]
         ax.barh(
             [term_label(k, idx) for k in s.index],
             s * 100,
-            color=[palette.component_color(idx, k) for k in s.index],
+            color=colours,
             hatch=["///" if k.startswith("methodology") else None for k in s.index],
-            edgecolor="white",
-            lw=0.3,
+            edgecolor=[
+                palette.METHODOLOGY if k.startswith("methodology") else "white" for k in s.index
+            ],
+            lw=0.5,
         )
         ax.set_xlabel("share of absolute rank movement (%)")
-        n = len(comparison.performance(idx))
+        lo, hi = comparison.component_count(idx)
         who, one, several = _PANEL.get(idx, ("", "component", "components"))
-        parts = f"{n} {one if n == 1 else several}"
+        parts = f"{lo} {one if hi == 1 else several}" if lo == hi else f"{lo}–{hi} {several}"
         ax.set_title(f"{idx}: {who}, {parts}" if who else f"{idx}: {parts}")
     fig.suptitle(
         f"What accounts for rank movement, {comparison.period()} (transitions within-era for both)",
@@ -246,7 +259,8 @@ def plot_movement_comparison(comparison) -> plt.Figure:
     )
     add_source(
         fig,
-        _source(*names) + "; exact Shapley rank attribution; hatched = a re-composed component "
-        "reported as methodology",
+        _source(*names) + "; exact Shapley rank attribution. One colour per index (different "
+        "components); hatched = a re-composed component (methodology); light grey = provinces "
+        "scored in only one of the two years (entries/exits, drawn where above 0); bars sum to 100%.",
     )
     return fig
