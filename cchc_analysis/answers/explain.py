@@ -199,7 +199,7 @@ class RankChange:
         ax_score.set_ylabel(f"points vs the field's mean change ({self.index} points)")
         ax_score.legend(handles=legend_handles(), loc="best", fontsize=8)
         fig.suptitle(
-            f"{self.name} in {self.index}, {self.year_prev}→{self.year_curr}: what moved its rank",
+            f"{self.name} in {self.index}, {self.year_prev}→{self.year_curr}: what accounts for its rank change",
             fontweight="bold",
         )
         spec = get_index(self.index)
