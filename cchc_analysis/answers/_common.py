@@ -211,7 +211,16 @@ def era_source(index: str, era: str) -> str:
     >>> era_source("papi", "2018-")[:25]
     'Source: PAPI 2018–2024 (C'
     """
+    return years_source(index, era_label(index, era))
+
+
+def years_source(index: str, years: str) -> str:
+    """The index's figure source line with the series' span replaced by ``years`` ("2023–2024").
+
+    >>> years_source("papi", "2023–2024")[:25]
+    'Source: PAPI 2023–2024 (C'
+    """
     from cchc_analysis.indices import get_index
 
     spec = get_index(index)
-    return spec.source.replace(f"{spec.years[0]}–{spec.years[-1]}", era_label(index, era), 1)
+    return spec.source.replace(f"{spec.years[0]}–{spec.years[-1]}", years, 1)
