@@ -110,19 +110,28 @@ def test_overtake_drivers_shares_and_whiskers():
 
 @pytest.mark.slow
 def test_weight_robustness_by_size_and_concentration():
-    wr = cc.weight_robustness("papi", era="2018-", concentrations=(20, 200), n_draws=300)
-    s = wr.summary.set_index(["concentration", "size"])["robust"]
+    wr = cc.weight_robustness("papi", concentrations=(20, 200), n_draws=300)
+    s = wr.summary.query("era == '2018-'").set_index(["concentration", "size"])["robust"]
     for c in (20.0, 200.0):
         assert s[(c, "> 10")] > s[(c, "1–2")]
     share = wr.robust_share()["2018-"]
     assert share[200.0] > share[20.0]  # draws closer to the nominal weights: more changes hold
-    assert wr.weight_sd[20.0] > wr.weight_sd[200.0]
-    assert np.isclose(wr.weight_sd[20.0], np.sqrt((7 / 8) / ((1 / 8) * 21)))
+    sd = wr.weight_sd
+    assert (sd.loc[20.0] > sd.loc[200.0]).all()
+    # the spread of one share uses each era's own number of dimensions: 6 before 2018, 8 after
+    assert np.isclose(sd.at[20.0, "2018-"], np.sqrt((7 / 8) / ((1 / 8) * 21)))
+    assert np.isclose(sd.at[20.0, "2011-2017"], np.sqrt((5 / 6) / ((1 / 6) * 21)))
+    fig = wr.plot()  # one legend per panel, each with its era's spreads
+    legends = [[t.get_text() for t in ax.get_legend().get_texts()] for ax in fig.axes]
+    assert legends == [
+        ["20 (weight share ±49%)", "200 (weight share ±16%)"],
+        ["20 (weight share ±58%)", "200 (weight share ±19%)"],
+    ]
+    plt.close(fig)
     dropped = cc.weight_robustness(
         "papi", era="2018-", concentrations=(50,), n_draws=50, exclude=[(2020, 2021)]
     )
     assert 2020 not in set(dropped.units["year_prev"])
-    plt.close(wr.plot())
     with pytest.raises(ValueError, match="threshold"):
         cc.weight_robustness("papi", threshold=0.3)
 

@@ -344,3 +344,16 @@ def test_broken_line_never_joins_across_a_break_and_dots_gaps_and_suspected_shif
     assert [[int(x) for x in j.get_xdata()] for j in split[1:]] == [[2015, 2016], [2016, 2017]]
     with pytest.raises(ValueError, match="gaps must be"):
         broken_line(ax, [2015], [1], gaps="bridge")
+
+
+def test_rank_waterfall_puts_a_short_steps_label_above_its_bar():
+    from cchc_analysis.figures.waterfall import rank_waterfall
+
+    fig, ax = plt.subplots()
+    terms = pd.Series({"a": -20.0, "b": -1.0})  # places (< 0 = moved up): a tall and a short step
+    rank_waterfall(ax, terms, 40, 19, 60, (2023, 2024))
+    notes = {t.get_text(): t for t in ax.texts}
+    tall, short = notes["+20.0"], notes["+1.0"]
+    assert tall.xy == (1, 30.0) and tall.get_va() == "center"  # inside the bar
+    assert short.xy == (2, 19.0) and short.get_va() == "bottom"  # on the bar's top edge, above it
+    plt.close(fig)

@@ -2,12 +2,12 @@
 
 ========================================  =====================================================
 :func:`explain_rank_change`               why one unit's rank changed between two years
-:func:`rank_drivers`                      which components drive rank movement over an era
+:func:`rank_drivers`                      which components account for rank movement in an era
 :func:`province_profile`                  one province on one page: scores, ranks, drivers
 :func:`map_recipe`                        express year a's parts on year b's recipe
 :func:`set_noise_model`                   wire a survey-noise model into "how sure"
 :func:`subcomponent_drivers`              inside one component: which parts move ranks
-:func:`overtake_drivers`                  which component decided each overtake
+:func:`overtake_drivers`                  which component accounts for each overtake
 :func:`weight_robustness`                 which rank changes survive random weights
 :func:`stability_table`                   rank correlations between consecutive years
 :func:`par_field_change`                  PAR national change by field, bounded where unknown

@@ -202,3 +202,25 @@ def era_label(index: str, era: str) -> str:
         if name == era:
             return f"{first}–{last}"
     return era
+
+
+def era_source(index: str, era: str) -> str:
+    """The index's figure source line with its years narrowed to one era's (a figure of one era
+    does not claim the whole series).
+
+    >>> era_source("papi", "2018-")[:25]
+    'Source: PAPI 2018–2024 (C'
+    """
+    return years_source(index, era_label(index, era))
+
+
+def years_source(index: str, years: str) -> str:
+    """The index's figure source line with the series' span replaced by ``years`` ("2023–2024").
+
+    >>> years_source("papi", "2023–2024")[:25]
+    'Source: PAPI 2023–2024 (C'
+    """
+    from cchc_analysis.indices import get_index
+
+    spec = get_index(index)
+    return spec.source.replace(f"{spec.years[0]}–{spec.years[-1]}", years, 1)

@@ -233,9 +233,8 @@ class RankDrivers:
         three :data:`VIEWS` side by side, with the descriptive bootstrap whiskers of :meth:`plot`."""
         import matplotlib.pyplot as plt
 
-        from cchc_analysis.answers._common import era_label, label
+        from cchc_analysis.answers._common import era_label, era_source, label
         from cchc_analysis.figures import palette
-        from cchc_analysis.indices import get_index
         from cchc_analysis.plotting import add_source
 
         data = self.pooled[self.pooled["era"] == era]
@@ -280,7 +279,7 @@ class RankDrivers:
         )
         add_source(
             fig,
-            f"{get_index(self.index).source}. cchc_analysis.rank_drivers; a re-composed "
+            f"{era_source(self.index, era)}. cchc_analysis.rank_drivers; a re-composed "
             "component is 'methodology' in the first view, absent from the clean transitions, "
             "and performance in the raw view.",
         )

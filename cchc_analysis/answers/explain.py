@@ -199,16 +199,16 @@ class RankChange:
         ax_score.set_ylabel(f"points vs the field's mean change ({self.index} points)")
         ax_score.legend(handles=legend_handles(), loc="best", fontsize=8)
         fig.suptitle(
-            f"{self.name} in {self.index}, {self.year_prev}→{self.year_curr}: what moved its rank",
+            f"{self.name} in {self.index}, {self.year_prev}→{self.year_curr}: what accounts for its rank change",
             fontweight="bold",
         )
-        spec = get_index(self.index)
         note = (
             f"; relabelled as methodology: {', '.join(self.relabelled)}" if self.relabelled else ""
         )
+        source = _common.years_source(self.index, f"{self.year_prev}–{self.year_curr}")
         add_source(
             fig,
-            f"{spec.source}. Shapley rank attribution over {self.level}s (field game), "
+            f"{source}. Shapley rank attribution over {self.level}s (field game), "
             f"cchc_analysis.explain_rank_change; bar labels = places gained{note}.",
         )
         return fig
@@ -367,7 +367,7 @@ def plot_rank_changes(changes, fig=None):
     )
     add_source(
         fig,
-        f"{get_index(index).source}. cchc_analysis.explain_rank_change (field game); "
-        "entries/exits = provinces ranked in one year only.",
+        f"{_common.years_source(index, f'{y0}–{y1}')}. cchc_analysis.explain_rank_change "
+        "(field game); entries/exits = provinces ranked in one year only.",
     )
     return fig

@@ -1,9 +1,11 @@
 """When one unit passes another, which component closed the gap: :func:`overtake_drivers`.
 
 Every pair of units whose order flipped between consecutive years of an era
-(:func:`cchc_analysis.overtakes`) has a *decisive* component (the one that closed most of the gap)
-and *necessary* components (without whose change the order would not have flipped). The shares of
-overtakes each component decided carry the same descriptive whiskers as
+(:func:`cchc_analysis.overtakes`) has a component that closed the largest share of the gap (column
+``decisive``: it accounts for the overtake under the index's arithmetic, not a cause) and
+*necessary* components (without whose change the order would not have flipped). The shares of
+overtakes each component accounts for in this sense (column ``decided``) carry the same descriptive
+whiskers as
 :func:`cchc_analysis.rank_drivers` (5–95% of a bootstrap over transitions).
 """
 
@@ -37,7 +39,7 @@ class OvertakeDrivers:
 
     ``pairs``: every overtake (:func:`cchc_analysis.overtakes` columns) with ``era``,
     ``year_prev``, ``year_curr``. ``shares``: one row per (era, term) with ``decided`` (share of
-    the era's overtakes the term decided), ``p05``/``p95`` (bootstrap over transitions),
+    the era's overtakes in which the term closed the largest share of the gap), ``p05``/``p95`` (bootstrap over transitions),
     ``necessary`` (share of overtakes in which it was necessary) and ``overtakes`` (count).
     ``no_single_necessary``: per era, the share of overtakes with no necessary component (several
     components together flipped the order).
@@ -49,7 +51,8 @@ class OvertakeDrivers:
     no_single_necessary: pd.Series
 
     def plot(self, fig=None):
-        """Share of overtakes decided by each term, per era, with bootstrap whiskers."""
+        """Share of overtakes in which each term closed the largest share of the gap, per era, with
+        bootstrap whiskers."""
         import matplotlib.pyplot as plt
 
         from cchc_analysis.figures import palette
@@ -79,17 +82,17 @@ class OvertakeDrivers:
             ax.set_yticks(y, [label(self.index, t) for t in s["term"]], fontsize=8.5)
             n = int((self.pairs["era"] == era).sum())
             ax.set_title(f"{era_label(self.index, era)}: {n:,} overtakes", fontsize=10.5)
-            ax.set_xlabel("share of overtakes decided (%)")
+            ax.set_xlabel("share of overtakes in which it closed the largest share of the gap (%)")
         fig.suptitle(
-            f"Which {self.index} component closed most of the gap when one province overtook "
-            "another\n(whiskers: 5–95% of a bootstrap over transitions, descriptive)",
+            f"Which {self.index} component closed the largest share of the gap when one province "
+            "overtook another\n(whiskers: 5–95% of a bootstrap over transitions, descriptive)",
             fontweight="bold",
         )
         add_source(
             fig,
             f"{get_index(self.index).source}. cchc_analysis.overtake_drivers: all pairs ranked in "
-            "both years whose order flipped; decisive = component with the largest share of the "
-            "gap change; hatched = a re-composed component reported as methodology.",
+            "both years whose order flipped; each overtake counted for the component with the "
+            "largest share of the gap change (accounts for, not causes); hatched = a re-composed component reported as methodology.",
         )
         return fig
 
@@ -107,7 +110,8 @@ def overtake_drivers(
     n_boot: int = 4000,
     seed: int = 2024,
 ) -> OvertakeDrivers:
-    """Share of overtakes decided (and needed) by each component, per era.
+    """Share of overtakes in which each component closed the largest share of the gap (and in
+    which it was needed), per era.
 
     >>> import cchc_analysis as cc
     >>> od = cc.overtake_drivers("papi", era="2018-")

@@ -133,11 +133,15 @@ class ParFieldChange:
             f"PAR Index {self.year_curr}: national mean {self.total_change:+.2f} points, by field\n"
             "(solid = computed; hatched = range allowed by unpublished maxima)"
         )
+        left = 100 - b["max_points"].sum()  # points the known maxima leave to the unknown ones
         add_source(
             fig,
             "Source: Ministry of Home Affairs, PAR Index 2023–2024, as reported in "
             "national_aggregates.csv (vietnam.vn/en, 2025); field maxima under QĐ 876/QĐ-BNV "
-            "(Sơn La portal, 2024); cchc_analysis.par_field_change.",
+            "(Sơn La portal, 2024); cchc_analysis.par_field_change. Hatched bounds are joint, not "
+            f"additive: the unpublished maxima share the {left:g} points the known ones leave, so "
+            "at most one field reaches its bound (all of them on that field); the other fields' "
+            "range is the total minus each such split.",
         )
         return fig
 

@@ -170,7 +170,8 @@ class ProvinceProfile:
             ax.set_yticks(yy, tt["label"], fontsize=8.5)
             ax.axvline(0, color="0.2", lw=0.8)
             ax.set_title(
-                f"what moved it {lc.year_prev}→{lc.year_curr} ({lc.places_gained:+.0f} places)"
+                f"what accounts for its change {lc.year_prev}→{lc.year_curr} "
+                f"({lc.places_gained:+.0f} places)"
             )
         else:
             ax.text(
@@ -181,7 +182,7 @@ class ProvinceProfile:
                 va="center",
                 transform=ax.transAxes,
             )
-            ax.set_title("what moved it")
+            ax.set_title("what accounts for its latest change")
         ax.set_xlabel("places gained (Shapley; > 0 = moved up)")
 
         ax = fig.add_subplot(gs[2, 0])

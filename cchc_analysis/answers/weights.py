@@ -36,8 +36,9 @@ class WeightRobustness:
     ``units``: one row per (concentration, era, transition, unit ranked in both years) with the
     nominal ``rank_change`` and ``p_same_sign`` (share of draws keeping its sign). ``summary``: per
     (concentration, era, size bin) the share of non-zero changes that are ``robust``
-    (``p_same_sign >= threshold``) and their number. ``weight_sd``: per concentration the standard
-    deviation of one weight share, relative to the nominal share.
+    (``p_same_sign >= threshold``) and their number. ``weight_sd``: per concentration (rows) and
+    era (columns) the standard deviation of one weight share relative to the nominal share, for
+    equal weights over that era's number of components (PAPI: 6 before 2018, 8 from 2018).
     """
 
     index: str
@@ -45,7 +46,7 @@ class WeightRobustness:
     n_draws: int
     units: pd.DataFrame
     summary: pd.DataFrame
-    weight_sd: pd.Series
+    weight_sd: pd.DataFrame
 
     def robust_share(self) -> pd.DataFrame:
         """Share of all non-zero rank changes that are robust, per concentration (rows) and era."""
@@ -73,7 +74,7 @@ class WeightRobustness:
                     g["robust"] * 100,
                     marker="o",
                     color=colour,
-                    label=f"{c:g} (weight share ±{self.weight_sd[c]:.0%})",
+                    label=f"{c:g} (weight share ±{self.weight_sd.at[c, era]:.0%})",
                 )
             ax.set_title(era_label(self.index, era), fontsize=10.5)
             ax.set_xlabel("size of the rank change (places, either direction)")
@@ -81,9 +82,10 @@ class WeightRobustness:
         axes[0].set_ylabel(
             f"rank changes keeping their sign in ≥ {self.threshold:.0%} of draws (%)"
         )
-        axes[-1].legend(
-            title="Dirichlet concentration", fontsize=8, title_fontsize=8.5, loc="lower right"
-        )
+        for ax in axes:  # one legend per panel: the spread of a share depends on the era's K
+            ax.legend(
+                title="Dirichlet concentration", fontsize=8, title_fontsize=8.5, loc="lower right"
+            )
         fig.suptitle(
             f"Which {self.index} rank changes survive random re-weighting of the components",
             fontweight="bold",
@@ -128,13 +130,14 @@ def weight_robustness(
         raise ValueError(f"threshold must be in (0.5, 1], got {threshold!r}")
     skip = {(int(a), int(b)) for a, b in exclude}
     eras = [e[2] for e in spec.eras] if era is None else [era]
-    rows = []
+    rows, n_components = [], {}
     for name in eras:
         for i, (y0, y1) in enumerate(pairwise(spec.era_years(name))):
             if (y0, y1) in skip:
                 continue
             prev, curr = spec.wide(y0, level), spec.wide(y1, level)
             w = nominal_weights(curr)
+            n_components[name] = len(curr.columns)  # the era's K (its last transition)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", MethodologyWarning)
                 pr = prepare(prev, curr, "ignore")
@@ -160,10 +163,10 @@ def weight_robustness(
         .agg(robust="mean", n="size")
         .reset_index()
     )
-    k = len(spec.wide(spec.years[-1], level).columns)
-    s = 1 / k
-    sd = pd.Series(
-        {float(c): np.sqrt((1 - s) / (s * (float(c) + 1))) for c in concentrations},
-        name="relative_sd",
-    )
+    sd = pd.DataFrame(
+        {
+            name: {float(c): np.sqrt((k - 1) / (float(c) + 1)) for c in concentrations}
+            for name, k in n_components.items()
+        }
+    ).rename_axis(index="concentration", columns="era")
     return WeightRobustness(spec.name, threshold, n_draws, units, summary, sd)

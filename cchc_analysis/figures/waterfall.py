@@ -79,11 +79,15 @@ def rank_waterfall(
             color=palette.UP if step < 0 else palette.DOWN,
         )
         if abs(step) >= 0.05:
+            # a step too short to hold its label gets it above the bar, clear of the connectors
+            short = abs(step) < 0.045 * n_ranked
             ax.annotate(
                 f"{-step:+.1f}",
-                (i, level + step / 2),
+                (i, min(level, level + step) if short else level + step / 2),
+                xytext=(0, 2.5 if short else 0),
+                textcoords="offset points",
                 ha="center",
-                va="center",
+                va="bottom" if short else "center",
                 fontsize=7.5,
                 bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7},
             )

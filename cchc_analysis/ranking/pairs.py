@@ -15,17 +15,17 @@ from cchc_analysis.ranking.ranks import canonical_sum, rank_last_axis
 def overtakes(
     prev: pd.DataFrame, curr: pd.DataFrame, weights=None, *, breaks: str | None = None
 ) -> pd.DataFrame:
-    """Every pair of units ranked in both years whose order flipped, and what decided it.
+    """Every pair of units ranked in both years whose order flipped, with its gap split by component.
 
     A flip means the ``overtaken`` unit scored strictly higher in year t-1 and the ``overtaker``
     strictly higher in year t (moving into or out of a tie is not a flip). The gap is overtaker
     minus overtaken (negative before, positive after); ``gap_change_<component>`` splits its change
-    exactly by component. ``decisive`` is the component that closed the most of the gap;
+    exactly by component. ``decisive`` is the component that closed the largest share of the gap;
     ``necessary`` are the components without whose change the order would not have flipped;
     ``sufficient`` those whose change alone would have flipped it (both tested on the actual
     counterfactual composites, not on rounded differences). ``weights`` apply to both years.
     ``breaks``: as in :func:`~cchc_analysis.ranking.shapley_rank_attribution` (a relabelled
-    component decides as ``methodology:<code>``), recorded in ``attrs["cchc_breaks"]``.
+    component counts as ``methodology:<code>``), recorded in ``attrs["cchc_breaks"]``.
     """
     pr = prepare(prev, curr, breaks, weights)
     tr = transition(pr.prev, pr.curr, pr.weights, pr.prev_weights)
