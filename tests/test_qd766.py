@@ -205,6 +205,11 @@ def test_sub_unit_discrepancies_are_reported_not_fixed(raw, tidy, findings):
     over = findings[findings["rule"] == "value within [0, max]"]
     assert set(over["snapshot_date"].dt.strftime("%d/%m")) == {"23/09", "24/09"}
     assert over["detail"].str.startswith("MDHL").all()
+    # the checks table names the component, so a summary can say which group is over its maximum
+    assert (over["component"] == "MDHL").all()
+    assert (sums["component"] == "TOTAL").all()
+    runs = findings[findings["rule"] == "agency and commune files come from one crawl run"]
+    assert (runs["component"] == "").all()
 
 
 def test_crawl_runs_are_reported(findings):
