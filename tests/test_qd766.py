@@ -436,3 +436,16 @@ def test_schema_guards_the_whole_table(tidy):
     dup = pd.concat([tidy, tidy.head(1)], ignore_index=True)
     with pytest.raises(DataValidationError):
         qd766.validate(dup, qd766.qd766_schema(tuple(GROUPS_AND_TOTAL), qd766.LEVELS), "qd766")
+
+
+def test_qd766_online_payment_slope_rests_on_ha_noi():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", cc.Qd766Warning)
+        wide = cc.qd766_wide("province", "2026-10-10")
+    out = cc.ols_without_most_influential(wide, "MDHL ~ CLGQ + TTTT", "TTTT").round(2)
+    assert out["dropped"].tolist() == ["", "2025:01"]  # Hà Nội, the lowest TTTT (4.69)
+    assert out[["coef", "low", "high"]].to_numpy().tolist() == [
+        [1.30, 0.26, 2.33],
+        [0.92, -0.52, 2.37],
+    ]
+    assert out["r2"].tolist() == [0.15, 0.09]
