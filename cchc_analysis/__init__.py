@@ -149,6 +149,7 @@ _EXPORTS = {
     "era_bridge": "bridge",
     "EraBridge": "bridge",
     "spearman_interval": "bridge",
+    "ols_without_most_influential": "models",
     # notebooks as papers: the public record (h10-nb0104)
     "papi_coverage": "records",
     "coverage_counts": "records",

@@ -227,7 +227,16 @@ def test_summary_words_and_the_probability_of_the_observed_direction():
     rise = Evidence(base | {"places_gained": 19, "p_up": 0.7, "p_down": 0.2})
     assert "P(really moved up) = 0.70" in str(rise)
     change = cc.explain_rank_change("Đồng Tháp", 2023, 2024, n_draws=50)
-    assert "Largest contributions: " in change.summary() and "driver" not in change.summary()
+    said = change.summary()
+    assert "Largest contributions " in said and "driver" not in said
+    # places gained, one sign throughout: in its favour > 0, against it < 0
+    t = change.table[change.table["kind"] == "performance"]
+    top = t.sort_values("places_gained").iloc[-1]
+    low = t.sort_values("places_gained").iloc[0]
+    if top["places_gained"] > 0:
+        assert f"in its favour: {top['label']} ({top['places_gained']:+.1f})" in said
+    if low["places_gained"] < 0:
+        assert f"against it: {low['label']} ({low['places_gained']:+.1f})" in said
     one = cc.explain_rank_change("Tây Ninh", 2023, 2024, n_draws=50).summary()  # 60th -> 2nd
     assert "leaving the ranking: +1 place." in one and "To climb 1 more place it" in one
 

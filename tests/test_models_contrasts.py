@@ -1,4 +1,5 @@
-"""Tests of slope_differences, within_sd and add_lag (cchc_analysis.models.contrasts).
+"""Tests of slope_differences, within_sd and add_lag (cchc_analysis.models.contrasts) and of
+ols_without_most_influential (cchc_analysis.models.influence).
 
 Every panel here is a SIMULATION (seeded, made up to validate the estimators): none of these
 numbers describe Viet Nam's provinces.
@@ -12,16 +13,19 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+import statsmodels.formula.api as smf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cchc_analysis as cc
 from cchc_analysis.models import (
     DIFFERENCE_COLUMNS,
+    INFLUENCE_COLUMNS,
     ModelInputError,
     add_lag,
     contrasts,
     fit_ladder,
+    influence,
     slope_differences,
     within_sd,
 )
@@ -167,3 +171,37 @@ def test_add_lag_bad_input():
         add_lag(p, "x")
     with pytest.raises(ModelInputError, match="already has"):
         add_lag(p.assign(x_lag=1.0), "x")
+
+
+# --- ols_without_most_influential ---------------------------------------------------------
+
+
+def test_influence_doctests_run():
+    assert doctest.testmod(influence).failed == 0
+
+
+def test_one_outlier_is_found_and_the_refit_matches_a_fit_without_it():
+    # SIMULATION: no slope, except one unit far out on x and low on y that makes one.
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": rng.normal(size=30), "z": rng.normal(size=30)})
+    frame["y"] = frame["z"] + rng.normal(scale=0.5, size=30)
+    frame.index = [f"u{i}" for i in range(30)]
+    frame.loc["u7", ["x", "y"]] = [-6.0, -8.0]
+    out = cc.ols_without_most_influential(frame, "y ~ x + z", "x")
+    assert list(out.columns) == INFLUENCE_COLUMNS
+    assert out["dropped"].tolist() == ["", "u7"]
+    assert out["n"].tolist() == [30, 29]
+    ref = smf.ols("y ~ x + z", data=frame.drop(index="u7")).fit(cov_type="HC3")
+    assert out.loc[1, "coef"] == pytest.approx(ref.params["x"])
+    assert out.loc[1, "se"] == pytest.approx(ref.bse["x"])
+    assert out.loc[1, "r2"] == pytest.approx(ref.rsquared)
+    assert out.loc[0, "coef"] > 0.5 > abs(out.loc[1, "coef"])
+    assert out.attrs["dfbeta"].abs().idxmax() == "u7"
+
+
+def test_influence_bad_input_is_refused():
+    frame = pd.DataFrame({"y": [1.0, 2.0, 3.0, 5.0, 4.0], "x": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    with pytest.raises(ModelInputError, match="not a term"):
+        cc.ols_without_most_influential(frame, "y ~ x", "w")
+    with pytest.raises(ModelInputError, match="at least 4 rows"):
+        cc.ols_without_most_influential(frame.head(3), "y ~ x", "x")

@@ -205,6 +205,11 @@ def test_sub_unit_discrepancies_are_reported_not_fixed(raw, tidy, findings):
     over = findings[findings["rule"] == "value within [0, max]"]
     assert set(over["snapshot_date"].dt.strftime("%d/%m")) == {"23/09", "24/09"}
     assert over["detail"].str.startswith("MDHL").all()
+    # the checks table names the component, so a summary can say which group is over its maximum
+    assert (over["component"] == "MDHL").all()
+    assert (sums["component"] == "TOTAL").all()
+    runs = findings[findings["rule"] == "agency and commune files come from one crawl run"]
+    assert (runs["component"] == "").all()
 
 
 def test_crawl_runs_are_reported(findings):
@@ -431,3 +436,16 @@ def test_schema_guards_the_whole_table(tidy):
     dup = pd.concat([tidy, tidy.head(1)], ignore_index=True)
     with pytest.raises(DataValidationError):
         qd766.validate(dup, qd766.qd766_schema(tuple(GROUPS_AND_TOTAL), qd766.LEVELS), "qd766")
+
+
+def test_qd766_online_payment_slope_rests_on_ha_noi():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", cc.Qd766Warning)
+        wide = cc.qd766_wide("province", "2026-10-10")
+    out = cc.ols_without_most_influential(wide, "MDHL ~ CLGQ + TTTT", "TTTT").round(2)
+    assert out["dropped"].tolist() == ["", "2025:01"]  # Hà Nội, the lowest TTTT (4.69)
+    assert out[["coef", "low", "high"]].to_numpy().tolist() == [
+        [1.30, 0.26, 2.33],
+        [0.92, -0.52, 2.37],
+    ]
+    assert out["r2"].tolist() == [0.15, 0.09]

@@ -121,13 +121,21 @@ class RankChange:
             )
         parts = [f"{head}: {moved}."]
         if gained != 0 and len(perf):
-            lead = perf if gained > 0 else perf.iloc[::-1]
-            lead = lead[np.sign(lead["places_gained"]) == np.sign(gained)].head(2)
-            if len(lead):
+            # places gained, > 0 = moved up; the side of the move first, then the other side
+            favour = perf[perf["places_gained"] > 0].sort_values("places_gained", ascending=False)
+            against = perf[perf["places_gained"] < 0].sort_values("places_gained")
+            sides = [("in its favour", favour), ("against it", against)]
+            said = [
+                f"{name}: "
+                + ", ".join(
+                    f"{r.label} ({r.places_gained:+.1f})" for r in rows.head(2).itertuples()
+                )
+                for name, rows in (sides if gained > 0 else sides[::-1])
+                if len(rows)
+            ]
+            if said:
                 parts.append(
-                    "Largest contributions: "
-                    + ", ".join(f"{r.label} ({r.places_gained:+.1f})" for r in lead.itertuples())
-                    + "."
+                    "Largest contributions " + "; largest ".join(said) + " (places gained)."
                 )
         meth = t[t["kind"] == "methodology"]
         if len(meth):

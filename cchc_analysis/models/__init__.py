@@ -16,7 +16,8 @@ Modules: ``panel`` (the panel and PAPI's composition flags), ``design`` (each mo
 sample and design matrix), ``ladder`` (the estimators and the results table), ``inference``
 (bootstrap), ``figure_data`` (binned scatter, LOWESS), ``pairs`` (many pairs at once, one result
 as a sentence), ``segments`` (fixed effects split at level-shift years), ``contrasts`` (is a slope specific to one
-outcome? differences of slopes, within-province spread, lags).
+outcome? differences of slopes, within-province spread, lags), ``influence`` (does a slope rest
+on one unit?).
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ _EXPORTS = {
     "add_lag": "contrasts",
     "slope_differences": "contrasts",
     "within_sd": "contrasts",
+    "INFLUENCE_COLUMNS": "influence",
+    "ols_without_most_influential": "influence",
 }
 
 __all__ = [
@@ -72,6 +75,7 @@ __all__ = [
     "DIFFERENCE_COLUMNS",
     "ERAS",
     "FEW_CLUSTERS",
+    "INFLUENCE_COLUMNS",
     "MIN_CLUSTERS",
     "MODELS",
     "RESULT_COLUMNS",
@@ -95,6 +99,7 @@ __all__ = [
     "format_p",
     "lowess_curve",
     "mechanical_overlap",
+    "ols_without_most_influential",
     "residualize",
     "result_row",
     "score_bootstrap",

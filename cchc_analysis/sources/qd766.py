@@ -111,6 +111,7 @@ CHECK_COLUMNS = (
     "level",
     "unit",
     "rule",
+    "component",
     "action",
     "detail",
     "difference",
@@ -248,6 +249,7 @@ class _Findings:
         units: list[str],
         detail: str,
         difference: float = np.nan,
+        component: str = "",
     ) -> None:
         if ok:
             return
@@ -262,6 +264,7 @@ class _Findings:
                     "level": level,
                     "unit": unit,
                     "rule": rule,
+                    "component": component,
                     "action": "reported",
                     "detail": detail,
                     "difference": difference,
@@ -482,7 +485,7 @@ def _check_values(
             findings.check(
                 False, "value within [0, max]", level, label, date, who([code]),
                 f"{comp} = {wide.at[code, comp]:g} above its maximum {maximum:g}",
-                float(wide.at[code, comp] - maximum),
+                float(wide.at[code, comp] - maximum), comp,
             )  # fmt: skip
     parts = _components().query("level == 'component'")["component"]
     _, tolerance = _rule("components sum to the total", level)
@@ -493,7 +496,7 @@ def _check_values(
             False, "components sum to the total", level, label, date, who([code]),
             f"groups sum to {sums[code]:.2f}, total is {wide.at[code, 'TOTAL']:.2f} "
             f"(difference {gap[code]:+.2f})",
-            float(gap[code]),
+            float(gap[code]), "TOTAL",
         )  # fmt: skip
     # Ranks: 1..n once each, and a higher rank never has a lower total than a lower rank.
     units = _units(frame).set_index("portal_code")
@@ -554,6 +557,7 @@ def _check_national(
         f"portal's national score {portal:.2f}, mean of the {totals.size} province totals "
         f"{mean:.2f} (difference {portal - mean:+.2f}, tolerance {tolerance:g})",
         portal - mean,
+        "TOTAL",
     )
 
 
@@ -628,7 +632,7 @@ def _findings_frame(rows: list[dict]) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=list(CHECK_COLUMNS))
     out["snapshot_date"] = pd.to_datetime(out["snapshot_date"]).astype("datetime64[us]")
     out["difference"] = out["difference"].astype("float64")
-    for c in ("source_file", "level", "unit", "rule", "action", "detail"):
+    for c in ("source_file", "level", "unit", "rule", "component", "action", "detail"):
         out[c] = out[c].astype(str)
     return out.sort_values(
         ["snapshot_date", "level", "rule", "unit"], kind="mergesort"
@@ -715,11 +719,13 @@ def load_qd766(level: str = "province") -> pd.DataFrame:
 
 
 def qd766_checks() -> pd.DataFrame:
-    """What the QĐ 766 checks reported rather than raised: file, date, level, unit, rule, detail.
+    """What the QĐ 766 checks reported rather than raised: file, date, level, unit, rule,
+    component, detail.
 
-    The 17/09/2026 national score, sub-unit group scores that do not add up or exceed a maximum,
-    and agency/commune files of one date from different crawl runs:
-    ``qd766_checks().groupby(["level", "rule"]).size()``.
+    The 17/09/2026 national score, sub-unit group scores that do not add up or exceed a maximum
+    (``component`` names the group above its maximum; ``TOTAL`` for a sum or national score that
+    does not match), and agency/commune files of one date from different crawl runs:
+    ``qd766_checks().groupby(["level", "rule", "component"]).size()``.
     """
     from cchc_analysis import store
 
