@@ -27,6 +27,7 @@ __all__ = [
     "SCALE_THRESHOLD",
     "SHIFT_COLUMNS",
     "SHIFT_THRESHOLD",
+    "flag_rule",
     "level_shifts",
 ]
 
@@ -57,6 +58,27 @@ SHIFT_COLUMNS = (
     "documented_by",
 )
 """Columns of :func:`level_shifts`, in order."""
+
+
+def flag_rule(
+    *,
+    shift_threshold: float = SHIFT_THRESHOLD,
+    min_share: float = MIN_SHARE,
+    scale_threshold: float = SCALE_THRESHOLD,
+) -> str:
+    """The rule :func:`level_shifts` applies with these thresholds, in words, for printing.
+
+    Both directions of the scale rule are named (the spread doubles *or halves*), as the screen
+    flags both: ``flag_rule()`` gives ``"|shift| ≥ 1.5 SD with ≥ 90% of provinces moving that
+    way, or spread ratio ≥ 2 or ≤ 1/2"``.
+    """
+    inverse = 1 / scale_threshold
+    shrink = f"1/{scale_threshold:g}" if float(scale_threshold).is_integer() else f"{inverse:.3g}"
+    return (
+        f"|shift| ≥ {shift_threshold:g} SD with ≥ {min_share:.0%} of provinces moving that way, "
+        f"or spread ratio ≥ {scale_threshold:g} or ≤ {shrink}"
+    )
+
 
 _NEEDED = ("year", "province_code", "level", "component", "parent", "source_column", "value")
 

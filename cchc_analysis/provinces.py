@@ -9,8 +9,9 @@ Reference tables shipped in ``cchc_analysis/data/``:
 ``province_aliases.csv``
     other spellings seen in real sources ("TP.HCM", "BR-VT", "TT-Huế", "Daklak", …).
 ``provinces_2025.csv`` / ``province_crosswalk_2025.csv``
-    the 34 provinces in force from 1 July 2025 (NA Resolution 202/2025/QH15) and the
-    old → new map, written from ``data/raw/facts/province_merger_2025.csv`` with its sources.
+    the 34 provinces in force from 1 July 2025 (the National Assembly resolution of 12/6/2025,
+    whose number, 202/2025/QH15, comes only from secondary sources) and the old → new map,
+    written from ``data/raw/facts/province_merger_2025.csv`` with its sources.
     ``code_2025`` is the official two-digit code of Quyết định 19/2025/QĐ-TTg; a test checks
     it against the downloaded dataset ``provinces_2025_codes`` (:func:`check_codes_2025`).
 

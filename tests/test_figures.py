@@ -256,20 +256,21 @@ def test_coverage_grid_bad_input():
 def test_published_coverage_states_and_labels():
     facts = pd.DataFrame(
         {
-            "year": [2020, 2020, 2021],
-            "unit_code": ["01", "79", "79"],
-            "value": [91.2, np.nan, np.nan],
-            "rank": [1.0, np.nan, 5.0],
-            "band": [None, "bottom", None],
+            "year": [2020, 2020, 2021, 2021],
+            "unit_code": ["01", "79", "79", "01"],
+            "value": [91.2, np.nan, np.nan, np.nan],
+            "rank": [1.0, np.nan, 5.0, np.nan],
+            "band": [None, "bottom", None, None],
         }
     )
     out = published_coverage(facts, ["01", "79"], [2020, 2021])
     assert out[["year", "province_code", "state", "label"]].values.tolist() == [
         [2020, "01", "value published", "1"],
         [2020, "79", "named only (e.g. bottom group)", "low"],
-        [2021, "01", "nothing published", ""],
+        [2021, "01", "named only (e.g. bottom group)", "?"],  # named, e.g. "runners-up"
         [2021, "79", "rank only", "5"],
     ]
+    assert published_coverage(facts.head(1), ["01"], [2021])["label"].tolist() == [""]
     assert set(out["state"]) <= set(FACT_STATES)
     with pytest.raises(ValueError, match="more than one fact per unit and year"):
         published_coverage(pd.concat([facts, facts.head(1)]), ["01", "79"], [2020, 2021])

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cchc_analysis as cc
-from cchc_analysis.breaks import SHIFT_COLUMNS, level_shifts
+from cchc_analysis.breaks import SHIFT_COLUMNS, flag_rule, level_shifts
 from cchc_analysis.errors import CchcDataError, DataValidationError
 from cchc_analysis.sources.papi import load_papi
 
@@ -110,6 +110,18 @@ def test_thresholds_are_parameters():
     widened = simulated_panel(scale_at=2022, scale=1.8)
     assert level_shifts(widened).empty  # below the default factor of 2
     assert list(level_shifts(widened, scale_threshold=1.5)["year"]) == [2022]
+
+
+def test_the_printed_rule_names_both_directions_of_the_scale_rule():
+    assert flag_rule() == (
+        "|shift| ≥ 1.5 SD with ≥ 90% of provinces moving that way, or spread ratio ≥ 2 or ≤ 1/2"
+    )
+    assert flag_rule(shift_threshold=2, min_share=0.8, scale_threshold=1.5).endswith(
+        "≥ 2 SD with ≥ 80% of provinces moving that way, or spread ratio ≥ 1.5 or ≤ 0.667"
+    )
+    # SIMULATION: a spread falling to about a third is flagged by the "<= 1/2" half of the rule.
+    shrunk = level_shifts(simulated_panel(scale_at=2022, scale=0.3)).iloc[0]
+    assert shrunk["scale_flag"] and shrunk["scale_ratio"] <= 1 / 2
 
 
 def test_a_shift_not_shared_by_the_field_is_not_flagged():

@@ -169,7 +169,8 @@ def published_coverage(
 
     A cell is ``"value published"`` (a value), ``"rank only"`` (a rank, no value),
     ``"named only (e.g. bottom group)"`` (a row with neither, e.g. a bottom group) or
-    ``"nothing published"`` (no row); ``label`` holds the rank, or ``"low"`` for a bottom group.
+    ``"nothing published"`` (no row); ``label`` holds the rank, ``"low"`` for a bottom group, or
+    ``"?"`` for a unit named without a rank or a group (e.g. "runners-up", "kept its position").
     ``facts`` needs ``year``, ``unit``, ``value``, ``rank`` and ``band`` (as the PAR Index and SIPAS
     loaders give them). Returns columns ``year``, ``province_code``, ``value``, ``rank``,
     ``band``, ``state``, ``label``::
@@ -207,7 +208,7 @@ def published_coverage(
     )
     out = out.drop(columns="_merge")
     out["label"] = [
-        str(int(r)) if pd.notna(r) else ("low" if isinstance(b, str) else "")
-        for r, b in zip(out["rank"], out["band"], strict=True)
+        str(int(r)) if pd.notna(r) else "low" if isinstance(b, str) else "?" if named else ""
+        for r, b, named in zip(out["rank"], out["band"], out["state"] == states[2], strict=True)
     ]
     return out
