@@ -16,7 +16,7 @@ Modules: ``panel`` (the panel and PAPI's composition flags), ``design`` (each mo
 sample and design matrix), ``ladder`` (the estimators and the results table), ``inference``
 (bootstrap), ``figure_data`` (binned scatter, LOWESS), ``pairs`` (many pairs at once, one result
 as a sentence), ``segments`` (fixed effects split at level-shift years), ``contrasts`` (is a slope specific to one
-outcome? differences of slopes, within-province spread, lags).
+outcome? differences of slopes, within-province spread, slopes per SD, lags).
 """
 
 from __future__ import annotations
@@ -60,7 +60,9 @@ _EXPORTS = {
     "SEGMENT_COLUMNS": "segments",
     "twfe_by_segment": "segments",
     "DIFFERENCE_COLUMNS": "contrasts",
+    "PER_SD_COLUMNS": "contrasts",
     "add_lag": "contrasts",
+    "per_sd": "contrasts",
     "slope_differences": "contrasts",
     "within_sd": "contrasts",
 }
@@ -74,6 +76,7 @@ __all__ = [
     "FEW_CLUSTERS",
     "MIN_CLUSTERS",
     "MODELS",
+    "PER_SD_COLUMNS",
     "RESULT_COLUMNS",
     "SEGMENT_COLUMNS",
     "SKIPPED_COLUMNS",
@@ -95,6 +98,7 @@ __all__ = [
     "format_p",
     "lowess_curve",
     "mechanical_overlap",
+    "per_sd",
     "residualize",
     "result_row",
     "score_bootstrap",
