@@ -113,6 +113,23 @@ def test_forest_plot_rows_estimators_labels_and_colours_are_chosen_by_the_caller
     assert sorted(_markers(ax)) == [(0.9, 0.0, True), (1.7, 1.0, True)]
 
 
+def test_forest_plot_takes_styles_for_estimators_outside_the_palette():
+    _fig, ax = plt.subplots()
+    table = ladder_table().query("model == 'twfe'").assign(estimator="without 2021")
+    handles = forest_plot(
+        ax,
+        table,
+        estimators=["without 2021"],
+        styles={"without 2021": ("#123456", "D")},
+        significance=None,
+    )
+    assert [h.get_label() for h in handles] == ["without 2021"]
+    assert handles[0].get_color() == "#123456" and handles[0].get_marker() == "D"
+    assert {line.get_marker() for line in ax.lines if line.get_marker() not in ("None", "")} == {
+        "D"
+    }
+
+
 def test_forest_plot_bad_input():
     _fig, ax = plt.subplots()
     with pytest.raises(ValueError, match=r"lacks \['ci_low'\]"):

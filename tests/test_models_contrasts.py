@@ -26,6 +26,7 @@ from cchc_analysis.models import (
     contrasts,
     fit_ladder,
     influence,
+    per_sd,
     slope_differences,
     within_sd,
 )
@@ -205,3 +206,19 @@ def test_influence_bad_input_is_refused():
         cc.ols_without_most_influential(frame, "y ~ x", "w")
     with pytest.raises(ModelInputError, match="at least 4 rows"):
         cc.ols_without_most_influential(frame.head(3), "y ~ x", "x")
+
+
+def test_per_sd_rescales_slopes_and_intervals_not_tests():
+    d = slope_differences(simulate(slope_y=1.5, slope_p=0.5), "y", ["placebo"], "x", n_boot=0)
+    sd = float(within_sd(simulate(slope_y=1.5, slope_p=0.5), ["x"])["x"])
+    r = per_sd(d, sd)
+    for column in ["difference", "coef_outcome", "coef_comparison", "se", "ci_low", "ci_high"]:
+        assert r[column].iloc[0] == pytest.approx(d[column].iloc[0] * sd)
+    pd.testing.assert_frame_equal(r[["p_value", "n_obs"]], d[["p_value", "n_obs"]])
+    assert r.attrs["per_sd"] == pytest.approx(sd) and "per_sd" not in d.attrs
+
+
+@pytest.mark.parametrize("sd", [0, -0.1, float("nan"), "0.1", True])
+def test_per_sd_bad_input(sd):
+    with pytest.raises(ModelInputError, match="per_sd"):
+        per_sd(pd.DataFrame({"coef": [1.0]}), sd)

@@ -20,6 +20,7 @@ from cchc_analysis.models import (
     describe,
     fit_ladder,
     fit_pairs,
+    format_ci,
     format_p,
     pairs,
     result_row,
@@ -263,3 +264,11 @@ def test_docstring_examples_run():
     for module in (pairs, segments):
         failed, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
         assert tried > 0 and failed == 0, module.__name__
+
+
+def test_format_ci_scales_and_names_the_estimate():
+    row = {"difference": 0.732, "ci_low": 0.028, "ci_high": 1.436}
+    assert format_ci(row, key="difference") == "+0.73 [+0.03, +1.44]"
+    assert format_ci(row, 0.0383, 3, "difference") == "+0.028 [+0.001, +0.055]"
+    with pytest.raises(ModelInputError, match="format_ci"):
+        format_ci(row)

@@ -48,6 +48,7 @@ def forest_plot(
     significance: str | None = "q_value",
     alpha: float = 0.05,
     significance_label: str | None = None,
+    styles: Mapping[str, tuple[str, str]] | None = None,
 ) -> list[Line2D]:
     """Draw coefficients ± 95% CI on ``ax``, rows top to bottom; return legend handles.
 
@@ -59,6 +60,9 @@ def forest_plot(
     :func:`~cchc_analysis.figures.labels.component_label`), else ``labels`` (mapping or function).
     A marker is hollow where ``significance`` (a column, e.g. ``"q_value"``) is not below
     ``alpha``; the last handle explains that (``significance_label`` overrides its text).
+    ``styles`` maps an estimator to its (colour, marker), for estimators that are not in
+    :data:`~cchc_analysis.figures.palette.MODEL_STYLES` (such as sample variants drawn side by
+    side); the legend names an estimator not in the palette's labels by its key.
 
         >>> import matplotlib.pyplot as plt, pandas as pd
         >>> t = pd.DataFrame({"outcome": ["D5", "D5", "D6"], "model": ["twfe", "first_difference", "twfe"],
@@ -95,8 +99,10 @@ def forest_plot(
             f"{sorted(set(table['estimator']))}"
         )
     label = _row_labeller(labels, row, index)
+    given = dict(styles or {})
     styles = {
-        m: palette.MODEL_STYLES.get(m, (palette._CYCLE[k % len(palette._CYCLE)], "o"))
+        m: given.get(m)
+        or palette.MODEL_STYLES.get(m, (palette._CYCLE[k % len(palette._CYCLE)], "o"))
         for k, m in enumerate(estimators)
     }
 

@@ -15,9 +15,9 @@ exposures named by PAPI component codes::
 Modules: ``panel`` (the panel and PAPI's composition flags), ``design`` (each model's estimation
 sample and design matrix), ``ladder`` (the estimators and the results table), ``inference``
 (bootstrap), ``figure_data`` (binned scatter, LOWESS), ``pairs`` (many pairs at once, one result
-as a sentence), ``segments`` (fixed effects split at level-shift years), ``contrasts`` (is a slope specific to one
-outcome? differences of slopes, within-province spread, lags), ``influence`` (does a slope rest
-on one unit?).
+as a sentence), ``segments`` (fixed effects split at level-shift years), ``contrasts`` (is a
+slope specific to one outcome? differences of slopes, within-province spread, slopes per SD,
+lags), ``influence`` (does a slope rest on one unit?).
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ _EXPORTS = {
     "SKIPPED_COLUMNS": "pairs",
     "describe": "pairs",
     "fit_pairs": "pairs",
+    "format_ci": "pairs",
     "format_p": "pairs",
     "result_row": "pairs",
     "AVAILABILITY_FLAGS": "panel",
@@ -61,7 +62,9 @@ _EXPORTS = {
     "SEGMENT_COLUMNS": "segments",
     "twfe_by_segment": "segments",
     "DIFFERENCE_COLUMNS": "contrasts",
+    "PER_SD_COLUMNS": "contrasts",
     "add_lag": "contrasts",
+    "per_sd": "contrasts",
     "slope_differences": "contrasts",
     "within_sd": "contrasts",
     "INFLUENCE_COLUMNS": "influence",
@@ -78,6 +81,7 @@ __all__ = [
     "INFLUENCE_COLUMNS",
     "MIN_CLUSTERS",
     "MODELS",
+    "PER_SD_COLUMNS",
     "RESULT_COLUMNS",
     "SEGMENT_COLUMNS",
     "SKIPPED_COLUMNS",
@@ -96,10 +100,12 @@ __all__ = [
     "fit_family",
     "fit_ladder",
     "fit_pairs",
+    "format_ci",
     "format_p",
     "lowess_curve",
     "mechanical_overlap",
     "ols_without_most_influential",
+    "per_sd",
     "residualize",
     "result_row",
     "score_bootstrap",

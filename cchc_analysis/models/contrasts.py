@@ -3,8 +3,9 @@
 Why: if a survey's province-year mood moves every dimension together, an exposure "predicts"
 outcomes it has no channel to (placebos) as well as the one of interest. The test that matters is
 whether the slope on the outcome differs from the slope on each placebo, on the same sample.
-Also here: the within-province spread of a variable (to state a slope per standard deviation) and
-a one-year lag that never reaches across a missing year.
+Also here: the within-province spread of a variable, a results table restated per that spread (a
+slope per standard deviation instead of per point), and a one-year lag that never reaches across a
+missing year.
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from cchc_analysis.models.design import KEY
 from cchc_analysis.models.figure_data import residualize
 from cchc_analysis.models.ladder import fit_ladder
 
-__all__ = ["DIFFERENCE_COLUMNS", "add_lag", "slope_differences", "within_sd"]
+__all__ = [
+    "DIFFERENCE_COLUMNS",
+    "PER_SD_COLUMNS",
+    "add_lag",
+    "per_sd",
+    "slope_differences",
+    "within_sd",
+]
 
 DIFFERENCE_COLUMNS = [
     "outcome",
@@ -39,6 +47,17 @@ DIFFERENCE_COLUMNS = [
     "se_type",
 ]
 """Columns of :func:`slope_differences`, one row per comparison outcome."""
+
+PER_SD_COLUMNS = (
+    "coef",
+    "difference",
+    "coef_outcome",
+    "coef_comparison",
+    "se",
+    "ci_low",
+    "ci_high",
+)
+"""Columns :func:`per_sd` rescales (those present): slopes, differences and their errors."""
 
 
 def slope_differences(
@@ -143,6 +162,31 @@ def within_sd(panel: pd.DataFrame, columns: str | Iterable[str]) -> pd.Series:
         raise ModelInputError("within_sd: needs at least two provinces and two years")
     out = residualize(sample, columns, "both").std(ddof=1)
     out.attrs["n_obs"] = len(sample)
+    return out
+
+
+def per_sd(results: pd.DataFrame, sd: float) -> pd.DataFrame:
+    """Copy of a results table with every slope per ``sd`` of the exposure instead of per point.
+
+    ``sd`` is the exposure's spread in its own points, typically its :func:`within_sd` on the
+    estimation sample: a slope per point of an exposure that moves by a few hundredths of a point
+    within provinces reads as far larger than anything the data contain. The columns of
+    :data:`PER_SD_COLUMNS` present are multiplied by ``sd``; p-values, q-values, ``n_obs`` and the
+    rest are unchanged (a unit change does not change a test). ``attrs["per_sd"]`` records ``sd``::
+
+        >>> t = pd.DataFrame({"coef": [2.0], "ci_low": [1.0], "ci_high": [3.0], "p_value": [0.01]})
+        >>> per_sd(t, 0.05).round(3).to_dict("records")
+        [{'coef': 0.1, 'ci_low': 0.05, 'ci_high': 0.15, 'p_value': 0.01}]
+    """
+    if isinstance(sd, bool) or not isinstance(sd, (int, float)) or not sd > 0:
+        raise ModelInputError(
+            f"per_sd: sd must be a positive number of exposure points, got {sd!r}"
+        )
+    out = results.copy()
+    for column in PER_SD_COLUMNS:
+        if column in out.columns:
+            out[column] = out[column] * float(sd)
+    out.attrs["per_sd"] = float(sd)
     return out
 
 

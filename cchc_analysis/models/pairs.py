@@ -17,7 +17,7 @@ from cchc_analysis.models._checks import ModelInputError, as_codes, require_colu
 from cchc_analysis.models.design import MODELS
 from cchc_analysis.models.ladder import add_q_values, fit_ladder
 
-__all__ = ["SKIPPED_COLUMNS", "describe", "fit_pairs", "format_p", "result_row"]
+__all__ = ["SKIPPED_COLUMNS", "describe", "fit_pairs", "format_ci", "format_p", "result_row"]
 
 SKIPPED_COLUMNS = ["variant", "outcome", "exposure", "model", "reason"]
 """Columns of the table of pairs and models :func:`fit_pairs` did not fit."""
@@ -136,6 +136,25 @@ def format_p(p: float, n_boot: int | None = 999) -> str:
         if p <= floor + 1e-12:
             return f"≤ {floor:.3f}"
     return f"{p:.3f}"
+
+
+def format_ci(row: Mapping, scale: float = 1.0, digits: int = 2, key: str = "coef") -> str:
+    """A slope and its 95% interval as signed numbers, ``"+1.91 [+1.37, +2.44]"``.
+
+    ``key`` names the estimate (``"difference"`` for a row of ``slope_differences``); ``scale``
+    multiplies estimate and bounds, e.g. by the exposure's within-province SD to read the slope per
+    SD instead of per point::
+
+        >>> row = {"coef": 1.908, "ci_low": 1.372, "ci_high": 2.444}
+        >>> format_ci(row), format_ci(row, scale=0.038, digits=3)
+        ('+1.91 [+1.37, +2.44]', '+0.073 [+0.052, +0.093]')
+    """
+    missing = [k for k in (key, "ci_low", "ci_high") if k not in row]
+    if missing:
+        raise ModelInputError(f"format_ci: the row lacks {missing}")
+    return "{:+.{d}f} [{:+.{d}f}, {:+.{d}f}]".format(
+        *(row[k] * scale for k in (key, "ci_low", "ci_high")), d=digits
+    )
 
 
 def describe(row: Mapping, unit: str = "", n_boot: int | None = 999) -> str:
