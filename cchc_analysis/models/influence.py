@@ -3,7 +3,8 @@
 Why: with a few dozen units, one unit far from the others on an exposure can carry a slope on its
 own (a province whose online-payment score sits several standard deviations below the rest). The
 unit is chosen from the data, not by hand: the one whose removal moves the coefficient of ``term``
-most (largest |DFBETA| of the ordinary least-squares fit), and the model is fitted again without it.
+most (the largest absolute DFBETA of the ordinary least-squares fit), and the model is fitted
+again without it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def ols_without_most_influential(
     frame: pd.DataFrame, formula: str, term: str, cov_type: str = "HC3"
 ) -> pd.DataFrame:
     """The coefficient of ``term`` in ``formula`` fitted on every row of ``frame`` and again
-    without the row whose removal moves it most (largest |DFBETA|).
+    without the row whose removal moves it most (the largest absolute DFBETA).
 
     Returns two rows (``sample`` "all" and "without the most influential unit") with
     ``dropped`` (the index label of the unit left out; empty for "all"), ``n``, ``coef``, ``se``
