@@ -122,9 +122,12 @@ class _Refs(HTMLParser):
         self.links: list[str] = []
         self.images: list[str] = []
         self.ids: set[str] = set()
+        self.problematic = 0  # docutils marks markup it could not resolve (e.g. |x| in a docstring)
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        if "problematic" in (a.get("class") or "").split():
+            self.problematic += 1
         if a.get("id"):
             self.ids.add(a["id"])
         if tag == "a" and a.get("href"):
@@ -179,6 +182,13 @@ def test_no_broken_internal_link_or_missing_image(site, parsed_pages):
                 if unquote(parts.fragment) not in anchors:
                     broken.append(f"{page.relative_to(site)} -> {ref} (no such anchor)")
     assert not broken, f"{len(broken)} broken: " + "; ".join(broken[:20])
+
+
+@pytest.mark.site
+@pytest.mark.slow
+def test_no_page_shows_markup_sphinx_could_not_resolve(site, parsed_pages):
+    bad = {p.relative_to(site): r.problematic for p, r in parsed_pages.items() if r.problematic}
+    assert not bad, f"unresolved reStructuredText (a docstring's |x| or `x`_?): {bad}"
 
 
 @pytest.mark.site
