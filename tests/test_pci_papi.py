@@ -416,7 +416,8 @@ def test_weight_shares_and_the_weight_benchmark():
     # count three times as much as the 2009–2012 ones
     cols = pd.MultiIndex.from_tuples([(2011, 2012), (2013, 2014)])
     move = pd.DataFrame([[0.5, 1.0], [0.5, 2.0], [9.0, 9.0]], ["TR", "LT", "entries/exits"], cols)
-    bench = _weight_benchmark("pci", move)
+    weights = {y: cc.weight_shares("pci", y) for y in (2011, 2012, 2013, 2014)}
+    bench = _weight_benchmark(move, weights)
     assert np.isclose(bench.sum(), 1)
     assert np.isclose(bench[["LT", "TR", "BS"]].sum(), (0.45 * 1 + 0.6 * 3) / 4)
 

@@ -294,19 +294,16 @@ def weight_shares(index: str, year: int) -> pd.Series:
     return (w / w.sum()).rename(spec.name)
 
 
-def _weight_benchmark(index: str, movement: pd.DataFrame) -> pd.Series:
+def _weight_benchmark(movement: pd.DataFrame, weights: Mapping[int, pd.Series]) -> pd.Series:
     """The share of the components' movement each component would have were every
     transition's movement split in proportion to its weights: each transition's weight shares
-    (the mean of its two years', identical inside an era), pooled with the components' total
-    movement of that transition as its weight."""
+    (the mean of its two years' ``weights``, identical inside an era), pooled with the components'
+    total movement of that transition as its weight."""
     perf = movement[
         ~(movement.index.str.startswith("methodology") | (movement.index == ENTRIES_EXITS))
     ].sum()
     parts = [
-        pd.concat([weight_shares(index, a), weight_shares(index, b)], axis=1)
-        .fillna(0.0)
-        .mean(axis=1)
-        * perf[(a, b)]
+        pd.concat([weights[a], weights[b]], axis=1).fillna(0.0).mean(axis=1) * perf[(a, b)]
         for a, b in movement.columns
     ]
     total = pd.concat(parts, axis=1).fillna(0.0).sum(axis=1)
@@ -432,11 +429,9 @@ def compare_rank_drivers(
         name = get_index(i).name
         move = _movement(i, transitions, given.get(name))
         shares[name] = move.sum(axis=1) / move.to_numpy().sum()
-        benchmark[name] = _weight_benchmark(i, move)
-        n = [
-            len(set(weight_shares(i, a).index) | set(weight_shares(i, b).index))
-            for a, b in transitions
-        ]
+        weights = {year: weight_shares(i, year) for year in {y for t in transitions for y in t}}
+        benchmark[name] = _weight_benchmark(move, weights)
+        n = [len(weights[a].index.union(weights[b].index)) for a, b in transitions]
         counts[name] = (min(n), max(n))
     return MovementComparison(pd.DataFrame(shares), transitions, pd.DataFrame(benchmark), counts)
 
